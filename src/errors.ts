@@ -1,0 +1,65 @@
+/**
+ * The one error type of the gateway. Services throw it with a Confluent error code; the
+ * HTTP error handler turns it into `{"error_code", "message"}` with the status the code implies
+ * (Confluent's convention: the first three digits of the error code are the HTTP status).
+ */
+export class GatewayError extends Error {
+  readonly errorCode: number;
+  readonly status: number;
+  readonly retriable: boolean;
+
+  constructor(errorCode: number, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.errorCode = errorCode;
+    this.status = statusOf(errorCode);
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+export function statusOf(errorCode: number): number {
+  return errorCode >= 10_000 ? Math.floor(errorCode / 100) : errorCode;
+}
+
+/** Confluent REST Proxy and Schema Registry error codes used across the gateway. */
+export const ErrorCode = {
+  BAD_REQUEST: 400,
+  INVALID_INPUT: 40002,
+  /** Kafka's OffsetOutOfRange, as REST Proxy reports it. */
+  OFFSET_OUT_OF_RANGE: 40002,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  TOPIC_NOT_FOUND: 40401,
+  PARTITION_NOT_FOUND: 40402,
+  CONSUMER_INSTANCE_NOT_FOUND: 40403,
+  CLUSTER_NOT_FOUND: 40404,
+  CONSUMER_GROUP_NOT_FOUND: 40405,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_ACCEPTABLE: 406,
+  CONSUMER_ALREADY_EXISTS: 40902,
+  TOPIC_ALREADY_EXISTS: 40002,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RECORD_TOO_LARGE: 41301,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE: 422,
+  KEY_SCHEMA_MISSING: 42201,
+  VALUE_SCHEMA_MISSING: 42202,
+  INVALID_CONSUMER_CONFIG: 42204,
+  INVALID_PAYLOAD: 42205,
+  NO_OFFSET_FOR_PARTITION: 42206,
+  INTERNAL: 500,
+  BACKEND_UNAVAILABLE: 50301,
+  BACKEND_ERROR: 50002,
+} as const;
+
+export const topicNotFound = (topic: string): GatewayError =>
+  new GatewayError(ErrorCode.TOPIC_NOT_FOUND, `Topic '${topic}' not found.`);
+
+export const partitionNotFound = (topic: string, partition: number): GatewayError =>
+  new GatewayError(ErrorCode.PARTITION_NOT_FOUND, `Partition ${partition} of topic '${topic}' not found.`);
+
+export const invalidInput = (message: string): GatewayError => new GatewayError(ErrorCode.INVALID_INPUT, message);
+
+export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>
+  new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Storage backend unavailable: ${detail}`, { retriable: true, cause });

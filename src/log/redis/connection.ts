@@ -1,0 +1,48 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../../config.js';
+
+/** A connection to a single Redis node or to a Redis Cluster; both speak the same commands. */
+export type RedisConnection = Redis | Cluster;
+
+/**
+ * Connection options that fail fast: with no offline queue a command issued while Redis is
+ * unreachable is rejected at once (the route answers a retriable 503), and the client keeps
+ * reconnecting in the background so the gateway recovers by itself when Redis returns.
+ */
+function failFastOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.redisCommandTimeoutMs,
+    connectTimeout: Math.max(1000, config.redisCommandTimeoutMs),
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    lazyConnect: true,
+  };
+}
+
+export function createRedisConnection(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>,
+  connectionName = 'streamgate',
+): RedisConnection {
+  const options = { ...failFastOptions(config), connectionName };
+  if (config.redisClusterNodes) {
+    const nodes = config.redisClusterNodes.map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    });
+    return new Cluster(nodes, {
+      enableOfflineQueue: false,
+      redisOptions: options,
+      clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+      lazyConnect: true,
+    });
+  }
+  if (!config.redisUrl) throw new Error('createRedisConnection needs REDIS_URL or REDIS_CLUSTER_NODES');
+  return new Redis(config.redisUrl, options);
+}
+
+/** Connects, waiting for the first connection (later drops are handled by reconnecting). */
+export async function connectRedis(connection: RedisConnection): Promise<void> {
+  if (connection.status === 'ready') return;
+  await connection.connect();
+}

@@ -1,0 +1,98 @@
+/**
+ * The log store: everything the services need from storage, and nothing of Kafka's policy.
+ * Two implementations pass one contract suite (test/contract/log-store.contract.ts):
+ * RedisStreamsStore (the product) and MemoryStore (no durability, for a machine without Redis).
+ */
+
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+/** A Kafka record header: names may repeat, order is kept, a value may be null. */
+export interface RecordHeader {
+  name: string;
+  value: Buffer | null;
+}
+
+/** A record as the producer gave it, before the log assigns its offset. */
+export interface AppendRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  /** CreateTime in epoch milliseconds; replaced by the append time when the topic uses LogAppendTime. */
+  timestamp: number;
+}
+
+/** A record as stored in a partition. */
+export interface LogRecord extends AppendRecord {
+  offset: number;
+}
+
+export interface AppendOptions {
+  timestampType: TimestampType;
+}
+
+export interface AppendResult {
+  /** Offset of the first record of the batch; the batch occupies baseOffset … baseOffset + n − 1. */
+  baseOffset: number;
+  /** The broker time stamped on the batch when the topic uses LogAppendTime, otherwise -1 (as Kafka reports). */
+  logAppendTime: number;
+}
+
+export interface PartitionOffsets {
+  /** First offset still in the log (advances when retention or a delete removes records). */
+  logStartOffset: number;
+  /** The offset the next appended record will get (Kafka's log end offset / high watermark). */
+  nextOffset: number;
+}
+
+export interface ReadOptions {
+  /** Most records to return. */
+  maxRecords: number;
+  /** Approximate byte budget; the first record is returned even when it alone exceeds it (as Kafka does). */
+  maxBytes: number;
+}
+
+export interface TopicMetadata {
+  name: string;
+  /** A random id given at creation; a re-created topic gets a new one (Kafka's topic id). */
+  topicId: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Only the configs set explicitly on this topic; defaults are applied by the topics service. */
+  configs: Record<string, string>;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+export interface LogStore {
+  readonly kind: 'redis' | 'memory';
+  /** False for the in-memory store: nothing survives a restart. */
+  readonly durable: boolean;
+
+  /** The stable id of this cluster, created on first use and kept in the store. */
+  clusterId(): Promise<string>;
+  /** Resolves when the backend answers; throws a retriable GatewayError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Creates the topic; false when a topic of that name exists already. */
+  createTopic(topic: TopicMetadata): Promise<boolean>;
+  getTopic(name: string): Promise<TopicMetadata | undefined>;
+  listTopics(): Promise<TopicMetadata[]>;
+  /** Deletes the topic's metadata and every record of its partitions; false when it did not exist. */
+  deleteTopic(name: string): Promise<boolean>;
+  /** Replaces the stored metadata (partition count, configs) of an existing topic. */
+  updateTopic(topic: TopicMetadata): Promise<void>;
+
+  /**
+   * Appends a whole batch atomically: all records get consecutive offsets, or none is written.
+   * Offsets are dense and never reused — not after trimming, not after a restart.
+   */
+  append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult>;
+  /** Records from `fromOffset` on (fewer when the log ends). Offsets below the log start are the caller's to refuse. */
+  read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]>;
+  offsets(topic: string, partition: number): Promise<PartitionOffsets>;
+  /** The first offset whose timestamp is >= `timestamp`, or undefined when there is none (Kafka's offsetsForTimes). */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined>;
+  /** Removes every record below `offset` and returns the new log start offset (Kafka's DeleteRecords). */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number>;
+}

@@ -1,0 +1,46 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { LogStore } from './log/store.js';
+import { MemoryStore } from './log/memory-store.js';
+import { RedisStreamsStore } from './log/redis/redis-streams-store.js';
+import { TopicService } from './topics/topic-service.js';
+import { ProduceService } from './produce/produce-service.js';
+import { FetchService } from './fetch/fetch-service.js';
+
+/** Every service of one gateway process, built once from the config and shared by all routes. */
+export interface Services {
+  store: LogStore;
+  topics: TopicService;
+  produce: ProduceService;
+  fetch: FetchService;
+  close(): Promise<void>;
+}
+
+async function openStore(config: Config, log: FastifyBaseLogger): Promise<LogStore> {
+  if (config.redisUrl || config.redisClusterNodes) {
+    const store = await RedisStreamsStore.open(config);
+    log.info({ backend: config.redisClusterNodes ? 'redis-cluster' : 'redis' }, 'log store: Redis Streams');
+    return store;
+  }
+  log.warn(
+    '*** REDIS_URL is not set: using the IN-MEMORY store. NOTHING IS DURABLE — every topic, record, ' +
+      'offset and schema is lost when this process stops. Set REDIS_URL=redis://host:6379 for real use. ***',
+  );
+  return new MemoryStore();
+}
+
+export async function createServices(config: Config, store: LogStore | undefined, log: FastifyBaseLogger): Promise<Services> {
+  const logStore = store ?? (await openStore(config, log));
+  const topics = new TopicService(logStore, config);
+  const produce = new ProduceService(logStore, topics, config);
+  const fetch = new FetchService(logStore, topics);
+  return {
+    store: logStore,
+    topics,
+    produce,
+    fetch,
+    async close() {
+      await logStore.close();
+    },
+  };
+}
