@@ -4,6 +4,15 @@ import { installErrorHandlers } from './http/error-handler.js';
 import { installContentTypes } from './http/content-types.js';
 import { createServices, type Services } from './services.js';
 import type { LogStore } from './log/store.js';
+import { ErrorBody } from '../schemas/common/error.js';
+import { openApiPlugin } from './http/ops/openapi.js';
+import { healthRoutes } from './http/ops/health.js';
+import { metricsRoutes } from './http/ops/metrics.js';
+import { v3TopicRoutes } from './http/v3/topics.js';
+import { v3PartitionRoutes } from './http/v3/partitions.js';
+import { v3ConfigRoutes } from './http/v3/configs.js';
+import { v3RecordRoutes } from './http/v3/records.js';
+import { v2TopicRoutes } from './http/v2/topics.js';
 
 export interface BuildOptions {
   /** Use this store instead of the one the config implies (tests pass their own). */
@@ -11,10 +20,17 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
+/** A route as registered, so the OpenAPI test can prove every served route is documented. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     config: Config;
+    routeTable: RouteEntry[];
   }
 }
 
@@ -29,12 +45,26 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const services = await createServices(config, options.store, app.log);
   app.decorate('services', services);
   app.decorate('config', config);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
   app.addHook('onClose', async () => services.close());
 
   installErrorHandlers(app);
   installContentTypes(app);
+  app.addSchema(ErrorBody);
+  await app.register(openApiPlugin);
+  await app.register(metricsRoutes);
 
   // Route plugins, one per API family. Each receives what it needs through `app.services`.
   // --- routes (keep one line per plugin) ---
+  await app.register(healthRoutes);
+  await app.register(v3TopicRoutes);
+  await app.register(v3PartitionRoutes);
+  await app.register(v3ConfigRoutes);
+  await app.register(v3RecordRoutes);
+  await app.register(v2TopicRoutes);
   return app;
 }

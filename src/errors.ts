@@ -25,8 +25,6 @@ export function statusOf(errorCode: number): number {
 export const ErrorCode = {
   BAD_REQUEST: 400,
   INVALID_INPUT: 40002,
-  /** Kafka's OffsetOutOfRange, as REST Proxy reports it. */
-  OFFSET_OUT_OF_RANGE: 40002,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   TOPIC_NOT_FOUND: 40401,
@@ -37,11 +35,13 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   CONSUMER_ALREADY_EXISTS: 40902,
-  TOPIC_ALREADY_EXISTS: 40002,
+  TOPIC_ALREADY_EXISTS: 40901,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RECORD_TOO_LARGE: 41301,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Kafka's OFFSET_OUT_OF_RANGE: the offset is below the log start or past the log end. */
+  OFFSET_OUT_OF_RANGE: 41601,
   UNPROCESSABLE: 422,
   KEY_SCHEMA_MISSING: 42201,
   VALUE_SCHEMA_MISSING: 42202,

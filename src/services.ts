@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { LogStore } from './log/store.js';
 import { MemoryStore } from './log/memory-store.js';
-import { RedisStreamsStore } from './log/redis/redis-streams-store.js';
 import { TopicService } from './topics/topic-service.js';
 import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
@@ -18,6 +17,8 @@ export interface Services {
 
 async function openStore(config: Config, log: FastifyBaseLogger): Promise<LogStore> {
   if (config.redisUrl || config.redisClusterNodes) {
+    // Loaded only when asked for, so the in-memory mode never opens a Redis client.
+    const { RedisStreamsStore } = await import('./log/redis/redis-streams-store.js');
     const store = await RedisStreamsStore.open(config);
     log.info({ backend: config.redisClusterNodes ? 'redis-cluster' : 'redis' }, 'log store: Redis Streams');
     return store;

@@ -1,0 +1,20 @@
+# Streamgate gateway image. Build: docker build -t streamgate .  Run: docker run -p 8082:8082 -e REDIS_URL=redis://redis:6379 streamgate
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY schemas ./schemas
+RUN npm run build && (cd src && find . -name "*.lua" -exec cp --parents {} ../dist/src/ \;) && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production PORT=8082 HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY openapi ./openapi
+EXPOSE 8082
+USER node
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,111 @@
+/** Confluent REST Proxy v3 produce bodies, and Streamgate's direct partition reads. */
+const dataTypes = ['JSON', 'BINARY', 'STRING', 'AVRO', 'PROTOBUF', 'JSONSCHEMA'] as const;
+
+export const ProduceRequestData = {
+  $id: 'ProduceRequestData',
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', enum: dataTypes, description: 'How `data` is given; JSON when absent.' },
+    data: { description: 'The key or value: any JSON value, a base64 string (BINARY) or a string (STRING). null is a null key or a tombstone.' },
+    schema_id: { type: 'integer', minimum: 0 },
+    schema_version: { type: 'integer' },
+    subject: { type: 'string' },
+    subject_name_strategy: { type: 'string', enum: ['TOPIC_NAME', 'RECORD_NAME', 'TOPIC_RECORD_NAME'] },
+    schema: { type: 'string' },
+  },
+} as const;
+
+export const ProduceRequest = {
+  $id: 'ProduceRequest',
+  type: 'object',
+  additionalProperties: false,
+  description:
+    'One record. In streaming mode the body holds several of these one after another (newline-delimited or concatenated) and the answer holds one result per record, in order.',
+  properties: {
+    partition_id: { type: ['integer', 'null'], minimum: 0 },
+    headers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: { type: 'string' }, value: { type: ['string', 'null'], description: 'base64' } },
+      },
+    },
+    key: { $ref: 'ProduceRequestData#' },
+    value: { $ref: 'ProduceRequestData#' },
+    timestamp: { type: ['string', 'integer', 'null'], description: 'CreateTime: ISO 8601 date-time or epoch milliseconds.' },
+  },
+} as const;
+
+export const ProduceResponse = {
+  $id: 'ProduceResponse',
+  type: 'object',
+  properties: {
+    error_code: { type: 'integer' },
+    message: { type: 'string' },
+    cluster_id: { type: 'string' },
+    topic_name: { type: 'string' },
+    partition_id: { type: 'integer' },
+    offset: { type: 'integer' },
+    timestamp: { type: 'string' },
+    key: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' } } },
+    value: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' } } },
+  },
+} as const;
+
+export const RecordFormatQuery = { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' } as const;
+
+export const ReadRecordsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    offset: { type: 'integer', minimum: 0, description: 'First offset to read; the log start when neither offset nor timestamp is given.' },
+    timestamp: { type: 'integer', description: 'Read from the first record whose timestamp is >= this (epoch ms).' },
+    max_records: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+    max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, default: 1048576 },
+    format: RecordFormatQuery,
+  },
+} as const;
+
+export const PartitionRecords = {
+  $id: 'PartitionRecords',
+  type: 'object',
+  properties: {
+    topic_name: { type: 'string' },
+    partition_id: { type: 'integer' },
+    log_start_offset: { type: 'integer' },
+    high_watermark: { type: 'integer' },
+    next_offset: { type: 'integer', description: 'The offset to read from next.' },
+    records: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          offset: { type: 'integer' },
+          timestamp: { type: 'integer' },
+          key: {},
+          value: {},
+          headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const OffsetForTimeQuery = {
+  type: 'object',
+  required: ['timestamp'],
+  additionalProperties: false,
+  properties: { timestamp: { type: 'integer', description: 'epoch milliseconds' } },
+} as const;
+
+export const OffsetForTime = {
+  $id: 'OffsetForTime',
+  type: 'object',
+  properties: {
+    offset: { type: ['integer', 'null'], description: 'First offset whose timestamp is >= the asked one; null when there is none.' },
+    timestamp: { type: ['integer', 'null'] },
+  },
+} as const;

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, GatewayError } from '../../errors.js';
+import { toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
+import type { Topic } from '../../topics/topic-service.js';
+import { V2Partition, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse, V2Topic } from '../../../schemas/v2/topics.js';
+import { errorResponses } from '../../../schemas/common/error.js';
+
+const V2_CONTENT_TYPE = 'application/vnd.kafka.v2+json';
+const EMBEDDED = /^application\/vnd\.kafka\.(json|binary|avro|protobuf|jsonschema)\.v2\+json$/;
+
+interface ProduceBody {
+  records: Array<{ key?: unknown; value?: unknown; partition?: number }>;
+}
+
+const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } } as const;
+const partitionParams = {
+  type: 'object',
+  required: ['topic', 'partition'],
+  properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
+} as const;
+
+function partitionsOf(topic: Topic) {
+  return Array.from({ length: topic.partitions }, (_, partition) => ({
+    partition,
+    leader: 0,
+    replicas: [{ broker: 0, leader: true, in_sync: true }],
+  }));
+}
+
+/** The embedded format named by a v2 produce Content-Type; anything else is 415. */
+function embeddedFormat(request: FastifyRequest): EmbeddedFormat {
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const match = EMBEDDED.exec(contentType);
+  if (!match) {
+    throw new GatewayError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      `Unsupported Content-Type '${contentType}': produce with application/vnd.kafka.json.v2+json or application/vnd.kafka.binary.v2+json.`,
+    );
+  }
+  if (match[1] !== 'json' && match[1] !== 'binary') {
+    throw new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `The ${match[1]} embedded format needs the schema registry integration.`);
+  }
+  return match[1];
+}
+
+/** Confluent v2: topics, partitions, partition offsets, and produce with embedded formats. */
+export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
+  const { topics, produce, fetch } = app.services;
+  for (const schema of [V2Partition, V2Topic, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse]) app.addSchema(schema);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2_CONTENT_TYPE);
+    return payload;
+  });
+
+  app.get('/topics', { schema: { tags: ['v2'], summary: 'List topic names', response: { 200: { type: 'array', items: { type: 'string' } }, ...errorResponses } } }, async () =>
+    (await topics.list()).map((topic) => topic.name),
+  );
+
+  app.get<{ Params: { topic: string } }>(
+    '/topics/:topic',
+    { schema: { tags: ['v2'], summary: 'Get a topic', params: topicParams, response: { 200: { $ref: 'V2Topic#' }, ...errorResponses } } },
+    async (request) => {
+      const topic = await topics.get(request.params.topic);
+      const configs = Object.fromEntries(topics.describeConfigs(topic).map((entry) => [entry.name, entry.value]));
+      return { name: topic.name, configs, partitions: partitionsOf(topic) };
+    },
+  );
+
+  app.get<{ Params: { topic: string } }>(
+    '/topics/:topic/partitions',
+    { schema: { tags: ['v2'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { type: 'array', items: { $ref: 'V2Partition#' } }, ...errorResponses } } },
+    async (request) => partitionsOf(await topics.get(request.params.topic)),
+  );
+
+  app.get<{ Params: { topic: string; partition: number } }>(
+    '/topics/:topic/partitions/:partition',
+    { schema: { tags: ['v2'], summary: 'Get a partition', params: partitionParams, response: { 200: { $ref: 'V2Partition#' }, ...errorResponses } } },
+    async (request) => {
+      const topic = await topics.get(request.params.topic);
+      topics.assertPartition(topic, request.params.partition);
+      return partitionsOf(topic)[request.params.partition];
+    },
+  );
+
+  app.get<{ Params: { topic: string; partition: number } }>(
+    '/topics/:topic/partitions/:partition/offsets',
+    { schema: { tags: ['v2'], summary: 'Beginning and end offsets of a partition', params: partitionParams, response: { 200: { $ref: 'V2PartitionOffsets#' }, ...errorResponses } } },
+    async (request) => {
+      const offsets = await fetch.offsets(request.params.topic, request.params.partition);
+      return { beginning_offset: offsets.logStartOffset, end_offset: offsets.nextOffset };
+    },
+  );
+
+  const produceHandler = async (request: FastifyRequest<{ Params: { topic: string; partition?: number }; Body: ProduceBody }>) => {
+    const format = embeddedFormat(request);
+    const records = request.body.records.map((record, index) => ({
+      partition: request.params.partition ?? record.partition,
+      key: toBytes(record.key, format, `records[${index}].key`),
+      value: toBytes(record.value, format, `records[${index}].value`),
+    }));
+    const produced = await produce.produce(request.params.topic, records);
+    return {
+      key_schema_id: null,
+      value_schema_id: null,
+      offsets: produced.map((p) => ({ partition: p.partition, offset: p.offset, error_code: null, error: null })),
+    };
+  };
+
+  const produceSchema = (summary: string, params: object) => ({
+    tags: ['v2'],
+    summary,
+    params,
+    body: { $ref: 'V2ProduceRequest#' },
+    response: { 200: { $ref: 'V2ProduceResponse#' }, 415: { $ref: 'ErrorBody#' }, ...errorResponses },
+  });
+  // The Content-Type names the embedded format; a wrong one is 415 before the body is even validated.
+  const preValidation = async (request: FastifyRequest) => void embeddedFormat(request);
+  app.post('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, produceHandler);
+  app.post('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, produceHandler);
+}

@@ -1,0 +1,205 @@
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode, GatewayError, invalidInput } from '../../errors.js';
+import type { ProduceRecord, ProducedRecord } from '../../produce/produce-service.js';
+import { fromBytes, toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
+import type { LogRecord, RecordHeader } from '../../log/store.js';
+import { toErrorBody } from '../error-handler.js';
+import { splitJsonValues } from '../json-stream.js';
+import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery } from '../../../schemas/v3/records.js';
+import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import { clusterResolver } from './cluster.js';
+
+type DataType = 'JSON' | 'BINARY' | 'STRING' | 'AVRO' | 'PROTOBUF' | 'JSONSCHEMA';
+
+interface ProduceData {
+  type?: DataType;
+  data?: unknown;
+}
+
+interface ProduceBody {
+  partition_id?: number | null;
+  headers?: Array<{ name: string; value?: string | null }>;
+  key?: ProduceData | null;
+  value?: ProduceData | null;
+  timestamp?: string | number | null;
+}
+
+const FORMAT_OF: Record<string, EmbeddedFormat> = { JSON: 'json', BINARY: 'binary', STRING: 'string' };
+
+function bytesOf(data: ProduceData | null | undefined, what: string): { bytes: Buffer | null; type: DataType } {
+  if (data === null || data === undefined) return { bytes: null, type: 'JSON' };
+  const type = data.type ?? 'JSON';
+  const format = FORMAT_OF[type];
+  if (!format) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${what} type ${type} needs a schema; schema formats are served by the registry integration.`);
+  return { bytes: toBytes(data.data, format, what), type };
+}
+
+function timestampOf(value: string | number | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalidInput(`timestamp '${value}' is not an ISO 8601 date-time.`);
+  return ms;
+}
+
+function headersOf(headers: ProduceBody['headers']): RecordHeader[] {
+  return (headers ?? []).map((header) => ({ name: header.name, value: header.value == null ? null : (toBytes(header.value, 'binary', `header '${header.name}'`) as Buffer) }));
+}
+
+export function renderRecord(record: LogRecord, format: EmbeddedFormat) {
+  return {
+    offset: record.offset,
+    timestamp: record.timestamp,
+    key: fromBytes(record.key, format),
+    value: fromBytes(record.value, format),
+    headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
+  };
+}
+
+/**
+ * Confluent v3 produce (`POST …/records`, one record or a stream of records in one body) and
+ * Streamgate's direct partition reads (`GET …/partitions/{p}/records`, `…/offsets`).
+ */
+export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
+  const cluster = clusterResolver(app);
+  const { produce, fetch } = app.services;
+  for (const schema of [ProduceRequestData, ProduceRequest, ProduceResponse, PartitionRecords, OffsetForTime]) {
+    if (!app.getSchema(schema.$id)) app.addSchema(schema);
+  }
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  ajv.addSchema(ProduceRequestData);
+  const validateRecord = ajv.compile(ProduceRequest);
+
+  // Streaming mode: the body may hold many JSON records one after another, so it is split here
+  // and each record is validated on its own with the same schema the OpenAPI document shows.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, splitJsonValues(body as string).map((text) => JSON.parse(text)));
+    } catch (error) {
+      (error as { statusCode?: number }).statusCode = 400;
+      done(error as Error, undefined);
+    }
+  });
+
+  const decode = (raw: unknown, index: number): ProduceRecord => {
+    if (!validateRecord(raw)) {
+      const problem = validateRecord.errors?.[0];
+      throw new GatewayError(ErrorCode.UNPROCESSABLE, `Record ${index}: ${problem?.instancePath || 'body'} ${problem?.message ?? 'is invalid'}.`);
+    }
+    const body = raw as ProduceBody;
+    return {
+      partition: body.partition_id ?? undefined,
+      key: bytesOf(body.key, 'key').bytes,
+      value: bytesOf(body.value, 'value').bytes,
+      headers: headersOf(body.headers),
+      timestamp: timestampOf(body.timestamp),
+    };
+  };
+
+  const result = (clusterId: string, topic: string, body: ProduceBody, produced: ProducedRecord) => ({
+    error_code: 200,
+    cluster_id: clusterId,
+    topic_name: topic,
+    partition_id: produced.partition,
+    offset: produced.offset,
+    timestamp: new Date(produced.timestamp).toISOString(),
+    key: produced.keySize < 0 ? null : { type: body.key?.type ?? 'JSON', size: produced.keySize },
+    value: produced.valueSize < 0 ? null : { type: body.value?.type ?? 'JSON', size: produced.valueSize },
+  });
+
+  app.post<{ Params: { cluster_id: string; topic_name: string }; Body: unknown[] }>(
+    '/v3/clusters/:cluster_id/topics/:topic_name/records',
+    {
+      schema: {
+        tags: ['v3'],
+        summary: 'Produce records (one, or a stream of records in one body)',
+        params: topicParams,
+        body: { $ref: 'ProduceRequest#' },
+        response: { 200: { $ref: 'ProduceResponse#' }, ...v3Errors },
+      },
+      // The body is validated record by record in the handler (streaming mode), with the same schema.
+      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : ajv.compile({})),
+      serializerCompiler: () => (data) => JSON.stringify(data),
+    },
+    async (request, reply) => {
+      const clusterId = await cluster(request.params.cluster_id);
+      const topic = request.params.topic_name;
+      const bodies = request.body;
+      if (!Array.isArray(bodies) || bodies.length === 0) throw invalidInput('The request body holds no record.');
+      if (bodies.length === 1) {
+        const [produced] = await produce.produce(topic, [decode(bodies[0], 0)]);
+        return reply.send(result(clusterId, topic, bodies[0] as ProduceBody, produced));
+      }
+      // Streaming mode: one result per record, in order; a bad record gets its own error and the rest go on.
+      const lines: string[] = [];
+      for (const [index, raw] of bodies.entries()) {
+        try {
+          const [produced] = await produce.produce(topic, [decode(raw, index)]);
+          lines.push(JSON.stringify(result(clusterId, topic, raw as ProduceBody, produced)));
+        } catch (error) {
+          const { body, unexpected } = toErrorBody(error);
+          if (unexpected) request.log.error({ err: error }, 'produce failed');
+          lines.push(JSON.stringify(body));
+        }
+      }
+      return reply.type('application/json').send(lines.join('\n') + '\n');
+    },
+  );
+
+  app.get<{
+    Params: { cluster_id: string; topic_name: string; partition_id: number };
+    Querystring: { offset?: number; timestamp?: number; max_records: number; max_bytes: number; format: EmbeddedFormat };
+  }>(
+    '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id/records',
+    {
+      schema: {
+        tags: ['streamgate'],
+        summary: 'Read a partition from an offset or a timestamp',
+        params: partitionParams,
+        querystring: ReadRecordsQuery,
+        response: { 200: { $ref: 'PartitionRecords#' }, 416: { $ref: 'ErrorBody#' }, ...v3Errors },
+      },
+    },
+    async (request) => {
+      await cluster(request.params.cluster_id);
+      const { topic_name: topic, partition_id: partition } = request.params;
+      const query = request.query;
+      let offset = query.offset;
+      if (offset === undefined && query.timestamp !== undefined) {
+        const found = await fetch.offsetForTimestamp(topic, partition, query.timestamp);
+        offset = found?.offset ?? (await fetch.offsets(topic, partition)).nextOffset;
+      }
+      offset ??= (await fetch.offsets(topic, partition)).logStartOffset;
+      const read = await fetch.read(topic, partition, { offset, maxRecords: query.max_records, maxBytes: query.max_bytes });
+      const last = read.records.at(-1);
+      return {
+        topic_name: read.topic,
+        partition_id: read.partition,
+        log_start_offset: read.logStartOffset,
+        high_watermark: read.highWatermark,
+        next_offset: last ? last.offset + 1 : offset,
+        records: read.records.map((record) => renderRecord(record, query.format)),
+      };
+    },
+  );
+
+  app.get<{ Params: { cluster_id: string; topic_name: string; partition_id: number }; Querystring: { timestamp: number } }>(
+    '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id/offsets',
+    {
+      schema: {
+        tags: ['streamgate'],
+        summary: "Offset for a timestamp (Kafka's offsetsForTimes)",
+        params: partitionParams,
+        querystring: OffsetForTimeQuery,
+        response: { 200: { $ref: 'OffsetForTime#' }, ...v3Errors },
+      },
+    },
+    async (request) => {
+      await cluster(request.params.cluster_id);
+      const found = await fetch.offsetForTimestamp(request.params.topic_name, request.params.partition_id, request.query.timestamp);
+      return found ?? { offset: null, timestamp: null };
+    },
+  );
+}

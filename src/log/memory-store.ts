@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
+
+interface MemoryPartition {
+  /** Offset of records[0]. */
+  logStartOffset: number;
+  records: LogRecord[];
+}
+
+const copyRecord = <T extends AppendRecord>(record: T): T => ({
+  ...record,
+  key: record.key === null ? null : Buffer.from(record.key),
+  value: record.value === null ? null : Buffer.from(record.value),
+  headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : Buffer.from(h.value) })),
+});
+
+const recordBytes = (record: AppendRecord): number =>
+  (record.key?.length ?? 0) + (record.value?.length ?? 0) + record.headers.reduce((n, h) => n + h.name.length + (h.value?.length ?? 0), 0);
+
+/**
+ * The log store for a machine without Redis: the same contract, nothing durable. Buffers are
+ * copied on the way in and out so no caller can change a stored record.
+ */
+export class MemoryStore implements LogStore {
+  readonly kind = 'memory' as const;
+  readonly durable = false;
+  private readonly id = randomUUID().replace(/-/g, '').slice(0, 22);
+  private readonly topics = new Map<string, TopicMetadata>();
+  private readonly partitions = new Map<string, MemoryPartition>();
+
+  async clusterId(): Promise<string> {
+    return this.id;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async createTopic(topic: TopicMetadata): Promise<boolean> {
+    if (this.topics.has(topic.name)) return false;
+    this.topics.set(topic.name, structuredClone(topic));
+    return true;
+  }
+
+  async getTopic(name: string): Promise<TopicMetadata | undefined> {
+    const topic = this.topics.get(name);
+    return topic && structuredClone(topic);
+  }
+
+  async listTopics(): Promise<TopicMetadata[]> {
+    return [...this.topics.values()].map((t) => structuredClone(t));
+  }
+
+  async deleteTopic(name: string): Promise<boolean> {
+    const topic = this.topics.get(name);
+    if (!topic) return false;
+    this.topics.delete(name);
+    for (const key of [...this.partitions.keys()]) if (key.startsWith(`${name}\u0000`)) this.partitions.delete(key);
+    return true;
+  }
+
+  async updateTopic(topic: TopicMetadata): Promise<void> {
+    this.topics.set(topic.name, structuredClone(topic));
+  }
+
+  async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
+    const log = this.partition(topic, partition);
+    const baseOffset = log.logStartOffset + log.records.length;
+    const logAppendTime = options.timestampType === 'LogAppendTime' ? Date.now() : -1;
+    records.forEach((record, i) => {
+      const stored = copyRecord({ ...record, offset: baseOffset + i });
+      if (logAppendTime >= 0) stored.timestamp = logAppendTime;
+      log.records.push(stored);
+    });
+    return { baseOffset, logAppendTime };
+  }
+
+  async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+    const log = this.partition(topic, partition);
+    const out: LogRecord[] = [];
+    let bytes = 0;
+    for (let i = Math.max(0, fromOffset - log.logStartOffset); i < log.records.length && out.length < options.maxRecords; i++) {
+      const record = log.records[i];
+      bytes += recordBytes(record);
+      if (out.length > 0 && bytes > options.maxBytes) break;
+      out.push(copyRecord(record));
+    }
+    return out;
+  }
+
+  async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    const log = this.partition(topic, partition);
+    return { logStartOffset: log.logStartOffset, nextOffset: log.logStartOffset + log.records.length };
+  }
+
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined> {
+    return this.partition(topic, partition).records.find((r) => r.timestamp >= timestamp)?.offset;
+  }
+
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    const log = this.partition(topic, partition);
+    const next = log.logStartOffset + log.records.length;
+    const target = Math.min(Math.max(offset, log.logStartOffset), next);
+    log.records.splice(0, target - log.logStartOffset);
+    log.logStartOffset = target;
+    return target;
+  }
+
+  private partition(topic: string, partition: number): MemoryPartition {
+    const key = `${topic}\u0000${partition}`;
+    let log = this.partitions.get(key);
+    if (!log) this.partitions.set(key, (log = { logStartOffset: 0, records: [] }));
+    return log;
+  }
+}

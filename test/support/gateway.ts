@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { uniquePrefix } from './redis.js';
+
+export interface TestGateway {
+  app: FastifyInstance;
+  config: Config;
+  clusterId: string;
+  /** `/v3/clusters/{cluster id}` */
+  v3: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway for `inject()`: on the Redis at `redisUrl` (with a fresh key prefix unless one is
+ * given, so suites sharing a server never meet), or on the in-memory store when `redisUrl` is absent.
+ */
+export async function startGateway(options: { redisUrl?: string; prefix?: string; env?: Record<string, string> } = {}): Promise<TestGateway> {
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    KEY_PREFIX: options.prefix ?? uniquePrefix('gw'),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...options.env,
+  });
+  const app = await buildApp(config);
+  await app.ready();
+  const clusterId = await app.services.store.clusterId();
+  return { app, config, clusterId, v3: `/v3/clusters/${clusterId}`, close: () => app.close() };
+}
