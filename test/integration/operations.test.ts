@@ -8,7 +8,8 @@ let redis: RedisServer;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  redis = await startRedis();
+  // AOF on: the outage test restarts Redis and expects the log to still be there.
+  redis = await startRedis({ appendonly: true });
   gw = await startGateway({ redisUrl: redis.url, env: { REDIS_COMMAND_TIMEOUT_MS: '500' } });
 });
 afterAll(async () => {

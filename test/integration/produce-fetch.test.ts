@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -8,14 +9,14 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   redis = await suiteRedis();
-  gw = await startGateway({ redisUrl: undefined, env: { MAX_MESSAGE_BYTES: '4096', MAX_BATCH_RECORDS: '500' } });
+  gw = await startGateway({ redisUrl: redis.url, env: { MAX_MESSAGE_BYTES: '4096', MAX_BATCH_RECORDS: '500' } });
 });
 afterAll(async () => {
   await gw?.close();
   await redis?.stop();
 });
 
-const inject = (options: Parameters<TestGateway['app']['inject']>[0]) => gw.app.inject(options);
+const inject = (options: InjectOptions) => gw.app.inject(options);
 const createTopic = (name: string, partitions = 1, configs: Array<{ name: string; value: string }> = []) =>
   inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions, configs } });
 const produceV3 = (topic: string, body: object | string) =>
@@ -71,7 +72,7 @@ describe('v3 produce', () => {
   it('gives a keyed record the partition the Java client would', async () => {
     await createTopic('keyed', 12);
     const reference = kafkajs.Partitioners.JavaCompatiblePartitioner();
-    const partitionMetadata = Array.from({ length: 12 }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    const partitionMetadata = Array.from({ length: 12 }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     for (const key of ['user-1', 'user-2', 'order-99', 'ü', 'a-much-longer-key-with-many-bytes-in-it']) {
       const produced = (await produceV3('keyed', { key: { type: 'STRING', data: key }, value: { data: 1 } })).json();
       expect(produced.partition_id).toBe(reference({ topic: 'keyed', partitionMetadata, message: { key: Buffer.from(key), value: null } }));

@@ -7,7 +7,7 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   redis = await suiteRedis();
-  gw = await startGateway({ redisUrl: undefined });
+  gw = await startGateway({ redisUrl: redis.url });
 });
 afterAll(async () => {
   await gw?.close();

@@ -25,7 +25,7 @@ describe('the default partitioner', () => {
   it('gives every keyed record the partition kafkajs\' JavaCompatiblePartitioner gives it', () => {
     const reference = kafkajs.Partitioners.JavaCompatiblePartitioner();
     for (const partitions of [1, 2, 3, 7, 12, 100]) {
-      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
       for (let i = 0; i < 300; i++) {
         const key = randomBytes(i % 40);
         const expected = reference({ topic: 't', partitionMetadata, message: { key, value: null } });

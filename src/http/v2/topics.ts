@@ -115,6 +115,7 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
   });
   // The Content-Type names the embedded format; a wrong one is 415 before the body is even validated.
   const preValidation = async (request: FastifyRequest) => void embeddedFormat(request);
-  app.post('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, produceHandler);
-  app.post('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, produceHandler);
+  type ProduceRoute = { Params: { topic: string; partition?: number }; Body: ProduceBody };
+  app.post<ProduceRoute>('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, produceHandler);
+  app.post<ProduceRoute>('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, produceHandler);
 }

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key of the log store is built here. The keys of one partition share the hash tag
+ * `{topic:partition}`, so a Lua script touching them runs in one slot under Redis Cluster and the
+ * partitions of a topic spread over the cluster's shards.
+ */
+export class LogKeys {
+  constructor(readonly prefix: string) {}
+
+  /** The partition's records: a stream whose entry ids are `0-(offset+1)`. */
+  log(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:log`;
+  }
+
+  /** Hash of the partition's `next` offset, `start` (log start offset), `maxts` and `tbucket` (time index state). */
+  meta(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:meta`;
+  }
+
+  /** Sparse time index: sorted set of offsets scored by the max timestamp seen up to them. */
+  timeIndex(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:tidx`;
+  }
+
+  partitionKeys(topic: string, partition: number): [string, string, string] {
+    return [this.log(topic, partition), this.meta(topic, partition), this.timeIndex(topic, partition)];
+  }
+
+  /** A topic's metadata (JSON). */
+  topic(name: string): string {
+    return `${this.prefix}:topic:${name}`;
+  }
+
+  /** The set of topic names. */
+  topics(): string {
+    return `${this.prefix}:topics`;
+  }
+
+  clusterId(): string {
+    return `${this.prefix}:cluster-id`;
+  }
+}

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Cluster, type Redis } from 'ioredis';
+import type { Config } from '../../config.js';
+import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
+import type { AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
+import { connectRedis, createRedisConnection, type RedisConnection } from './connection.js';
+import { LogKeys } from './keys.js';
+import { decodeHeaders, encodeHeaders } from './record-codec.js';
+
+const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+
+/** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
+type StreamEntry = [Buffer, Buffer[]];
+
+interface LogCommands {
+  sgAppendBatch(log: string, meta: string, tidx: string, ...args: Array<string | Buffer | number>): Promise<[number, number]>;
+  sgDeleteRecords(log: string, meta: string, tidx: string, offset: number): Promise<number>;
+}
+
+const EMPTY = Buffer.alloc(0);
+const READ_CHUNK = 500;
+
+/** Turns anything Redis throws into the gateway's error: unreachable or overloaded Redis is a retriable 503. */
+function storeError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes('STREAMGATE')) {
+    return new GatewayError(ErrorCode.BACKEND_ERROR, message.replace(/^.*STREAMGATE /, 'Partition log is inconsistent: '), { cause: error });
+  }
+  if (error instanceof Error && error.name === 'ReplyError' && !/OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY/.test(message)) {
+    return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a command: ${message}`, { cause: error });
+  }
+  return backendUnavailable(message, error);
+}
+
+function toRecord(entry: StreamEntry): LogRecord {
+  const id = entry[0].toString('latin1');
+  const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
+  const fields = entry[1];
+  for (let i = 0; i < fields.length; i += 2) {
+    switch (fields[i].toString('latin1')) {
+      case 't':
+        record.timestamp = Number(fields[i + 1].toString('latin1'));
+        break;
+      case 'k':
+        record.key = fields[i + 1];
+        break;
+      case 'v':
+        record.value = fields[i + 1];
+        break;
+      case 'h':
+        record.headers = decodeHeaders(fields[i + 1]);
+        break;
+    }
+  }
+  return record;
+}
+
+const recordBytes = (record: LogRecord): number =>
+  (record.key?.length ?? 0) + (record.value?.length ?? 0) + record.headers.reduce((n, h) => n + h.name.length + (h.value?.length ?? 0), 0);
+
+/**
+ * The log store on Redis Streams: one stream per partition (DESIGN.md §3). Works on a single node
+ * and on Redis Cluster: every script touches the keys of one partition, which share a hash tag.
+ */
+export class RedisStreamsStore implements LogStore {
+  readonly kind = 'redis' as const;
+  readonly durable = true;
+  private readonly keys: LogKeys;
+  private readonly commands: LogCommands;
+  private cachedClusterId: string | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    prefix: string,
+  ) {
+    this.keys = new LogKeys(prefix);
+    redis.defineCommand('sgAppendBatch', { numberOfKeys: 3, lua: script('append-batch') });
+    redis.defineCommand('sgDeleteRecords', { numberOfKeys: 3, lua: script('delete-records') });
+    this.commands = redis as unknown as LogCommands;
+  }
+
+  /**
+   * Connects and checks that Redis will not evict keys: an evicted stream would restart its offsets
+   * at 0, so anything but `maxmemory-policy noeviction` is refused with a clear error.
+   */
+  static async open(config: Config): Promise<RedisStreamsStore> {
+    const redis = createRedisConnection(config, 'streamgate-log');
+    redis.on('error', () => undefined); // reconnects by itself; failed commands surface as 503s
+    try {
+      await connectRedis(redis);
+      await RedisStreamsStore.assertNoEviction(redis);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    return new RedisStreamsStore(redis, config.keyPrefix);
+  }
+
+  static async assertNoEviction(redis: RedisConnection): Promise<void> {
+    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const policy = reply[1];
+      if (policy !== 'noeviction') {
+        throw new Error(
+          `Redis at ${node.options.host}:${node.options.port} has maxmemory-policy '${policy}'; Streamgate requires 'noeviction' ` +
+            `(an evicted partition stream would restart its offsets at 0). Run: CONFIG SET maxmemory-policy noeviction`,
+        );
+      }
+    }
+  }
+
+  async clusterId(): Promise<string> {
+    if (this.cachedClusterId) return this.cachedClusterId;
+    try {
+      const key = this.keys.clusterId();
+      // Kafka cluster ids are 22-character URL-safe base64 UUIDs.
+      await this.redis.set(key, Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), 'NX');
+      this.cachedClusterId = (await this.redis.get(key)) ?? undefined;
+      if (!this.cachedClusterId) throw new Error('cluster id vanished');
+      return this.cachedClusterId;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+
+  async createTopic(topic: TopicMetadata): Promise<boolean> {
+    try {
+      const created = await this.redis.set(this.keys.topic(topic.name), JSON.stringify(topic), 'NX');
+      if (created !== 'OK') return false;
+      await this.redis.sadd(this.keys.topics(), topic.name);
+      return true;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async getTopic(name: string): Promise<TopicMetadata | undefined> {
+    try {
+      const json = await this.redis.get(this.keys.topic(name));
+      return json ? (JSON.parse(json) as TopicMetadata) : undefined;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async listTopics(): Promise<TopicMetadata[]> {
+    try {
+      const names = await this.redis.smembers(this.keys.topics());
+      if (names.length === 0) return [];
+      // One GET per topic in a pipeline: MGET would need every key in one slot under Redis Cluster.
+      const pipeline = this.redis.pipeline();
+      for (const name of names) pipeline.get(this.keys.topic(name));
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.flatMap(([error, json]) => {
+        if (error) throw error;
+        return typeof json === 'string' ? [JSON.parse(json) as TopicMetadata] : [];
+      });
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async deleteTopic(name: string): Promise<boolean> {
+    try {
+      const topic = await this.getTopic(name);
+      if (!topic) return false;
+      await this.redis.del(this.keys.topic(name));
+      await this.redis.srem(this.keys.topics(), name);
+      const pipeline = this.redis.pipeline();
+      for (let p = 0; p < topic.partitions; p++) pipeline.unlink(...this.keys.partitionKeys(name, p));
+      await pipeline.exec();
+      return true;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async updateTopic(topic: TopicMetadata): Promise<void> {
+    try {
+      await this.redis.set(this.keys.topic(topic.name), JSON.stringify(topic), 'XX');
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
+    const args: Array<string | Buffer> = [options.timestampType === 'LogAppendTime' ? 'L' : 'C', String(records.length)];
+    for (const record of records) {
+      const headers = record.headers.length > 0;
+      const flags = (record.key !== null ? 1 : 0) | (record.value !== null ? 2 : 0) | (headers ? 4 : 0);
+      args.push(String(flags), String(record.timestamp), record.key ?? EMPTY, record.value ?? EMPTY, headers ? encodeHeaders(record.headers) : EMPTY);
+    }
+    try {
+      const [baseOffset, logAppendTime] = await this.commands.sgAppendBatch(...this.keys.partitionKeys(topic, partition), ...args);
+      return { baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
+    const key = this.keys.log(topic, partition);
+    const out: LogRecord[] = [];
+    let bytes = 0;
+    let from = fromOffset;
+    try {
+      while (out.length < options.maxRecords) {
+        const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
+        const entries = (await this.redis.xrangeBuffer(key, `0-${from + 1}`, '+', 'COUNT', count)) as unknown as StreamEntry[];
+        for (const entry of entries) {
+          const record = toRecord(entry);
+          bytes += recordBytes(record);
+          if (out.length > 0 && bytes > options.maxBytes) return out;
+          out.push(record);
+        }
+        if (entries.length < count) break;
+        from = out[out.length - 1].offset + 1;
+      }
+      return out;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    try {
+      const [start, next] = await this.redis.hmget(this.keys.meta(topic, partition), 'start', 'next');
+      return { logStartOffset: Number(start ?? 0), nextOffset: Number(next ?? 0) };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /**
+   * The time index holds (max timestamp so far, offset) points; the last point below `timestamp`
+   * bounds where the first record at or after it can be, and a short scan from there finds it.
+   */
+  async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined> {
+    try {
+      const [below, offsets] = await Promise.all([
+        this.redis.zrevrangebyscore(this.keys.timeIndex(topic, partition), `(${timestamp}`, '-inf', 'LIMIT', 0, 1),
+        this.offsets(topic, partition),
+      ]);
+      let from = Math.max(offsets.logStartOffset, below.length > 0 ? Number(below[0]) + 1 : 0);
+      while (from < offsets.nextOffset) {
+        const records = await this.read(topic, partition, from, { maxRecords: READ_CHUNK, maxBytes: Number.MAX_SAFE_INTEGER });
+        if (records.length === 0) return undefined;
+        const found = records.find((record) => record.timestamp >= timestamp);
+        if (found) return found.offset;
+        from = records[records.length - 1].offset + 1;
+      }
+      return undefined;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    try {
+      return Number(await this.commands.sgDeleteRecords(...this.keys.partitionKeys(topic, partition), offset));
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+}

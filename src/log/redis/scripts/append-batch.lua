@@ -1,0 +1,57 @@
+#!lua
+-- Appends one produce batch to a partition, atomically, at dense offsets.
+-- KEYS[1] stream, KEYS[2] meta hash, KEYS[3] time index
+-- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] record count n;
+-- then per record 5 values: flags (1 key, 2 value, 4 headers present), timestamp, key, value, headers.
+-- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense and
+-- are never reused even if the stream is trimmed empty. Everything that can fail is checked before
+-- the first XADD: Redis does not roll a script back, and a batch must be all or nothing.
+local stream, meta, tidx = KEYS[1], KEYS[2], KEYS[3]
+local n = tonumber(ARGV[2])
+local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket')
+local nextOffset = tonumber(state[1] or '0')
+local maxts = tonumber(state[2] or '-1')
+local bucket = tonumber(state[3] or '-1')
+
+if not state[1] and redis.call('EXISTS', stream) == 1 then
+  return redis.error_reply('STREAMGATE partition metadata is missing but its stream exists: refusing to reuse offsets')
+end
+local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+if top[1] then
+  local seq = tonumber(string.match(top[1][1], '^0%-(%d+)$') or '-1')
+  if seq ~= nextOffset then
+    return redis.error_reply('STREAMGATE partition stream and metadata disagree (stream top ' .. top[1][1] .. ', next offset ' .. nextOffset .. ')')
+  end
+end
+
+local appendTime = -1
+if ARGV[1] == 'L' then
+  local now = redis.call('TIME')
+  appendTime = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+
+for i = 0, n - 1 do
+  local base = 3 + i * 5
+  local flags = tonumber(ARGV[base])
+  local ts = ARGV[base + 1]
+  if appendTime >= 0 then ts = string.format('%d', appendTime) end
+  local args = { stream, string.format('0-%d', nextOffset + i + 1), 't', ts }
+  if flags % 2 == 1 then table.insert(args, 'k'); table.insert(args, ARGV[base + 2]) end
+  if math.floor(flags / 2) % 2 == 1 then table.insert(args, 'v'); table.insert(args, ARGV[base + 3]) end
+  if math.floor(flags / 4) % 2 == 1 then table.insert(args, 'h'); table.insert(args, ARGV[base + 4]) end
+  redis.call('XADD', unpack(args))
+  local t = tonumber(ts)
+  if t > maxts then
+    maxts = t
+    -- A sparse index: one entry per 100 ms of new maximum timestamp, enough to bound a lookup's scan.
+    local b = math.floor(t / 100)
+    if b > bucket then
+      bucket = b
+      redis.call('ZADD', tidx, t, string.format('%d', nextOffset + i))
+    end
+  end
+end
+
+redis.call('HSET', meta, 'next', string.format('%d', nextOffset + n), 'maxts', string.format('%d', maxts), 'tbucket', string.format('%d', bucket))
+if not redis.call('HGET', meta, 'start') then redis.call('HSET', meta, 'start', '0') end
+return { nextOffset, appendTime }
