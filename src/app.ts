@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { installContentTypes } from './http/content-types.js';
+import { registryRoutes } from './http/registry/index.js';
 import { createServices, type Services } from './services.js';
 import type { LogStore } from './log/store.js';
 import { ErrorBody } from '../schemas/common/error.js';
@@ -40,6 +41,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     forceCloseConnections: 'idle',
+    // Subject and topic names are path parameters and may be long (a topic name up to 249 characters, URL-encoded).
+    routerOptions: { maxParamLength: 4096 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const services = await createServices(config, options.store, app.log);
@@ -60,6 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // Route plugins, one per API family. Each receives what it needs through `app.services`.
   // --- routes (keep one line per plugin) ---
+  await app.register(registryRoutes);
   await app.register(healthRoutes);
   await app.register(v3TopicRoutes);
   await app.register(v3PartitionRoutes);

@@ -5,6 +5,8 @@ import { MemoryStore } from './log/memory-store.js';
 import { TopicService } from './topics/topic-service.js';
 import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
+import { openRegistry } from './registry/open.js';
+import type { RegistryService } from './registry/registry-service.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -12,6 +14,7 @@ export interface Services {
   topics: TopicService;
   produce: ProduceService;
   fetch: FetchService;
+  registry: RegistryService;
   close(): Promise<void>;
 }
 
@@ -35,13 +38,16 @@ export async function createServices(config: Config, store: LogStore | undefined
   const topics = new TopicService(logStore, config);
   const produce = new ProduceService(logStore, topics, config);
   const fetch = new FetchService(logStore, topics);
+  const registry = await openRegistry(config);
   return {
     store: logStore,
     topics,
     produce,
     fetch,
+    registry,
     async close() {
       await logStore.close();
+      await registry.close();
     },
   };
 }

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { schemaNotFound } from '../../registry/errors.js';
+import { idParams, queryFlags, stringList } from '../../../schemas/registry/registry.js';
+import { renderSchema } from './render.js';
+
+interface IdRequest {
+  Params: { id: string };
+  Querystring: { subject?: string; deleted?: boolean };
+}
+
+/** `/schemas`: schema types and schemas by global id. */
+export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> {
+  const { registry } = app.services;
+  const tags = ['registry'];
+  const idQuery = { type: 'object', properties: { subject: { type: 'string' }, deleted: queryFlags.deleted } } as const;
+  const schemaId = (raw: string): number => {
+    if (!/^\d{1,10}$/.test(raw) || Number(raw) > 2 ** 31 - 1) throw schemaNotFound();
+    return Number(raw);
+  };
+
+  app.get('/schemas/types', { schema: { tags, summary: 'The schema types the registry supports', response: { 200: stringList } } }, async () => registry.schemaTypes());
+
+  app.get<IdRequest>(
+    '/schemas/ids/:id',
+    { schema: { tags, summary: 'The schema with a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySchemaString#' } } } },
+    async (request) => renderSchema(await registry.schemaById(schemaId(request.params.id))),
+  );
+
+  app.get<IdRequest>(
+    '/schemas/ids/:id/schema',
+    { schema: { tags, summary: 'Only the schema text of a global id', params: idParams, querystring: idQuery } },
+    async (request, reply) => {
+      const { schema } = await registry.schemaById(schemaId(request.params.id));
+      return reply.serializer((payload: unknown) => payload as string).send(schema);
+    },
+  );
+
+  app.get<IdRequest>(
+    '/schemas/ids/:id/subjects',
+    { schema: { tags, summary: 'The subjects holding a global id', params: idParams, querystring: idQuery, response: { 200: stringList } } },
+    async (request) => registry.subjectsOfId(schemaId(request.params.id), { deleted: request.query.deleted, subject: request.query.subject }),
+  );
+
+  app.get<IdRequest>(
+    '/schemas/ids/:id/versions',
+    { schema: { tags, summary: 'The subject versions holding a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySubjectVersionList#' } } } },
+    async (request) => registry.versionsOfId(schemaId(request.params.id), { deleted: request.query.deleted, subject: request.query.subject }),
+  );
+
+}
