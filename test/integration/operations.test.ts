@@ -44,6 +44,22 @@ describe('health and readiness', () => {
   });
 });
 
+describe('request size limits', () => {
+  it('refuses a body over BODY_LIMIT_BYTES with 413 and writes nothing', async () => {
+    const small = await startGateway({ redisUrl: redis.url, env: { BODY_LIMIT_BYTES: '2048' } });
+    try {
+      await small.app.inject({ method: 'POST', url: `${small.v3}/topics`, payload: { topic_name: 'limited' } });
+      const records = Array.from({ length: 50 }, (_, i) => ({ value: `record-${i}-${'x'.repeat(40)}` }));
+      const response = await small.app.inject({ method: 'POST', url: '/topics/limited', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
+      expect(response.statusCode).toBe(413);
+      expect(response.json().error_code).toBe(413);
+      expect((await small.app.inject({ url: '/topics/limited/partitions/0/offsets' })).json().end_offset).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('when Redis goes away', () => {
   it('fails fast with a retriable 503, stays live, and recovers by itself when Redis returns', async () => {
     await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'outage' } });
