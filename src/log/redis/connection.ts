@@ -17,6 +17,9 @@ function failFastOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): RedisOp
     connectTimeout: Math.max(1000, config.redisCommandTimeoutMs),
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     lazyConnect: true,
+    // Commands issued in the same tick (a produce request's per-partition appends, many
+    // concurrent requests) go out in one write: fewer syscalls and round trips under load.
+    enableAutoPipelining: true,
   };
 }
 
@@ -32,6 +35,7 @@ export function createRedisConnection(
     });
     return new Cluster(nodes, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       redisOptions: options,
       clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
       lazyConnect: true,
