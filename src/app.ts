@@ -14,6 +14,7 @@ import { v3PartitionRoutes } from './http/v3/partitions.js';
 import { v3ConfigRoutes } from './http/v3/configs.js';
 import { v3RecordRoutes } from './http/v3/records.js';
 import { v2TopicRoutes } from './http/v2/topics.js';
+import { webSocketRoutes } from './ws/routes.js';
 
 export interface BuildOptions {
   /** Use this store instead of the one the config implies (tests pass their own). */
@@ -70,5 +71,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(v3ConfigRoutes);
   await app.register(v3RecordRoutes);
   await app.register(v2TopicRoutes);
+  await app.register(webSocketRoutes);
   return app;
 }

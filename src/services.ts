@@ -5,6 +5,7 @@ import { MemoryStore } from './log/memory-store.js';
 import { TopicService } from './topics/topic-service.js';
 import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
+import { AppendNotifier } from './fetch/append-notifier.js';
 import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 
@@ -14,6 +15,8 @@ export interface Services {
   topics: TopicService;
   produce: ProduceService;
   fetch: FetchService;
+  /** Wakes consumers waiting at the end of a partition when it grows. */
+  appends: AppendNotifier;
   registry: RegistryService;
   close(): Promise<void>;
 }
@@ -38,14 +41,18 @@ export async function createServices(config: Config, store: LogStore | undefined
   const topics = new TopicService(logStore, config);
   const produce = new ProduceService(logStore, topics, config);
   const fetch = new FetchService(logStore, topics);
+  const appends = new AppendNotifier();
+  const stopAnnouncements = await logStore.onAppend((topic, partition, next) => appends.announce(topic, partition, next));
   const registry = await openRegistry(config);
   return {
     store: logStore,
     topics,
     produce,
     fetch,
+    appends,
     registry,
     async close() {
+      stopAnnouncements();
       await logStore.close();
       await registry.close();
     },

@@ -29,6 +29,12 @@ export const offsetOutOfRange = (topic: string, partition: number, offset: numbe
 
 /** Direct reads of a partition log with Kafka's range rules. */
 export class FetchService {
+  /**
+   * Reads in flight, by partition, offset and limits: when many consumers of one partition wake at
+   * once at the same position, they share one read of the store.
+   */
+  private readonly inFlight = new Map<string, Promise<FetchResult>>();
+
   constructor(
     private readonly store: LogStore,
     private readonly topics: TopicService,
@@ -38,7 +44,18 @@ export class FetchService {
    * Reads from `offset` on. Like a Kafka fetch: an offset equal to the high watermark returns no
    * records; one below the log start or past the high watermark is OFFSET_OUT_OF_RANGE.
    */
-  async read(topicName: string, partition: number, request: FetchRequest): Promise<FetchResult> {
+  read(topicName: string, partition: number, request: FetchRequest): Promise<FetchResult> {
+    const key = `${topicName}\u0000${partition}\u0000${request.offset}\u0000${request.maxRecords}\u0000${request.maxBytes}`;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const read = this.readOnce(topicName, partition, request);
+    this.inFlight.set(key, read);
+    const forget = () => this.inFlight.delete(key);
+    read.then(forget, forget);
+    return read;
+  }
+
+  private async readOnce(topicName: string, partition: number, request: FetchRequest): Promise<FetchResult> {
     if (!Number.isSafeInteger(request.offset) || request.offset < 0) throw invalidInput(`Offset must be a non-negative integer, got ${request.offset}.`);
     if (!Number.isInteger(request.maxRecords) || request.maxRecords < 1 || request.maxRecords > MAX_FETCH_RECORDS) {
       throw invalidInput(`max records must be between 1 and ${MAX_FETCH_RECORDS}, got ${request.maxRecords}.`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
+import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
 
 interface MemoryPartition {
   /** Offset of records[0]. */
@@ -27,6 +27,7 @@ export class MemoryStore implements LogStore {
   private readonly id = randomUUID().replace(/-/g, '').slice(0, 22);
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly partitions = new Map<string, MemoryPartition>();
+  private readonly listeners = new Set<AppendListener>();
 
   async clusterId(): Promise<string> {
     return this.id;
@@ -72,7 +73,14 @@ export class MemoryStore implements LogStore {
       if (logAppendTime >= 0) stored.timestamp = logAppendTime;
       log.records.push(stored);
     });
+    const nextOffset = baseOffset + records.length;
+    for (const listener of this.listeners) listener(topic, partition, nextOffset);
     return { baseOffset, logAppendTime };
+  }
+
+  async onAppend(listener: AppendListener): Promise<() => void> {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {

@@ -95,4 +95,12 @@ export interface LogStore {
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined>;
   /** Removes every record below `offset` and returns the new log start offset (Kafka's DeleteRecords). */
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number>;
+
+  /**
+   * Calls `listener` after appends to any partition (by any gateway sharing the store) with the
+   * partition's new next offset; best effort, for waking waiting consumers. Returns an unsubscribe.
+   */
+  onAppend(listener: AppendListener): Promise<() => void>;
 }
+
+export type AppendListener = (topic: string, partition: number, nextOffset: number) => void;

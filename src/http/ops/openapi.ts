@@ -23,6 +23,7 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
         { name: 'v2', description: 'Confluent REST Proxy API v2' },
         { name: 'streamgate', description: 'Direct partition reads' },
         { name: 'registry', description: 'Confluent Schema Registry API' },
+        { name: 'websocket', description: 'WebSocket consume/produce and Server-Sent Events' },
         { name: 'ops', description: 'Health, readiness, metrics' },
       ],
     },

@@ -35,6 +35,11 @@ export class LogKeys {
     return `${this.prefix}:topics`;
   }
 
+  /** Pub/sub channel on which the append script announces `<next offset> <partition> <topic>`. */
+  appendsChannel(): string {
+    return `${this.prefix}:appends`;
+  }
+
   clusterId(): string {
     return `${this.prefix}:cluster-id`;
   }

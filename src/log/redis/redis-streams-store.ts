@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
-import type { AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
+import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
 import { connectRedis, createRedisConnection, type RedisConnection } from './connection.js';
 import { LogKeys } from './keys.js';
 import { decodeHeaders, encodeHeaders } from './record-codec.js';
@@ -70,6 +70,8 @@ export class RedisStreamsStore implements LogStore {
   private readonly keys: LogKeys;
   private readonly commands: LogCommands;
   private cachedClusterId: string | undefined;
+  private readonly listeners = new Set<AppendListener>();
+  private subscriber: RedisConnection | undefined;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -134,7 +136,34 @@ export class RedisStreamsStore implements LogStore {
     }
   }
 
+  /** One subscriber connection per gateway relays every partition's append announcements to the listeners. */
+  async onAppend(listener: AppendListener): Promise<() => void> {
+    this.listeners.add(listener);
+    if (!this.subscriber) {
+      const subscriber = this.redis.duplicate();
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (_channel: string, message: string) => {
+        const first = message.indexOf(' ');
+        const second = message.indexOf(' ', first + 1);
+        if (first < 0 || second < 0) return;
+        const next = Number(message.slice(0, first));
+        const partition = Number(message.slice(first + 1, second));
+        const topic = message.slice(second + 1);
+        for (const each of this.listeners) each(topic, partition, next);
+      });
+      this.subscriber = subscriber;
+      try {
+        await connectRedis(subscriber);
+        await subscriber.subscribe(this.keys.appendsChannel());
+      } catch (error) {
+        throw storeError(error);
+      }
+    }
+    return () => this.listeners.delete(listener);
+  }
+
   async close(): Promise<void> {
+    this.subscriber?.disconnect();
     try {
       await this.redis.quit();
     } catch {
@@ -203,7 +232,12 @@ export class RedisStreamsStore implements LogStore {
   }
 
   async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
-    const args: Array<string | Buffer> = [options.timestampType === 'LogAppendTime' ? 'L' : 'C', String(records.length)];
+    const args: Array<string | Buffer> = [
+      options.timestampType === 'LogAppendTime' ? 'L' : 'C',
+      String(records.length),
+      this.keys.appendsChannel(),
+      `${partition} ${topic}`,
+    ];
     for (const record of records) {
       const headers = record.headers.length > 0;
       const flags = (record.key !== null ? 1 : 0) | (record.value !== null ? 2 : 0) | (headers ? 4 : 0);

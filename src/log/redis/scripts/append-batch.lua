@@ -2,6 +2,7 @@
 -- Appends one produce batch to a partition, atomically, at dense offsets.
 -- KEYS[1] stream, KEYS[2] meta hash, KEYS[3] time index
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] record count n;
+-- ARGV[3] pub/sub channel announcing appends ('' for none), ARGV[4] '<partition> <topic>';
 -- then per record 5 values: flags (1 key, 2 value, 4 headers present), timestamp, key, value, headers.
 -- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense and
 -- are never reused even if the stream is trimmed empty. Everything that can fail is checked before
@@ -31,7 +32,7 @@ if ARGV[1] == 'L' then
 end
 
 for i = 0, n - 1 do
-  local base = 3 + i * 5
+  local base = 5 + i * 5
   local flags = tonumber(ARGV[base])
   local ts = ARGV[base + 1]
   if appendTime >= 0 then ts = string.format('%d', appendTime) end
@@ -54,4 +55,6 @@ end
 
 redis.call('HSET', meta, 'next', string.format('%d', nextOffset + n), 'maxts', string.format('%d', maxts), 'tbucket', string.format('%d', bucket))
 if not redis.call('HGET', meta, 'start') then redis.call('HSET', meta, 'start', '0') end
+-- Waiting consumers on every gateway wake on this instead of polling the stream.
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], string.format('%d', nextOffset + n) .. ' ' .. ARGV[4]) end
 return { nextOffset, appendTime }

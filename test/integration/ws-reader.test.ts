@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+import { suiteRedis } from '../support/redis.js';
+import { connectSocket, takeRecords, type TestSocket } from '../support/ws-client.js';
+
+let redis: Awaited<ReturnType<typeof suiteRedis>>;
+let gw: TestGateway;
+let other: TestGateway;
+let url: string;
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  redis = await suiteRedis();
+  gw = await startGateway({ redisUrl: redis.url });
+  other = await startGateway({ redisUrl: redis.url, prefix: gw.config.keyPrefix });
+  await gw.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = gw.app.server.address();
+  url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/ws`;
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.close()));
+  await gw?.close();
+  await other?.close();
+  await redis?.stop();
+});
+
+const open = async () => {
+  const client = await connectSocket(url);
+  sockets.push(client);
+  return client;
+};
+const createTopic = (name: string, partitions = 1) => gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const produce = (via: TestGateway, topic: string, values: unknown[], partition = 0) =>
+  via.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+
+describe('reading chosen partitions over a WebSocket', () => {
+  it('delivers the log from the asked offset, then new records as they are appended', async () => {
+    await createTopic('live');
+    await produce(gw, 'live', ['a', 'b', 'c']);
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
+    expect(await client.next((m) => m.type === 'assigned')).toMatchObject({ partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
+    const first = await takeRecords(client, 2);
+    expect(first.map((r) => [r.offset, r.value])).toEqual([[1, 'b'], [2, 'c']]);
+    expect(first[0]).toMatchObject({ topic: 'live', partition: 0, key: null, headers: [] });
+
+    await produce(gw, 'live', ['d']);
+    expect((await takeRecords(client, 1)).map((r) => r.value)).toEqual(['d']);
+  });
+
+  it('wakes on records produced through another gateway process', async () => {
+    await createTopic('cross');
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'cross', partition: 0, offset: 'latest' }] });
+    await client.next((m) => m.type === 'assigned');
+    await produce(other, 'cross', [{ from: 'elsewhere' }]);
+    expect((await takeRecords(client, 1))[0].value).toEqual({ from: 'elsewhere' });
+  });
+
+  it('sends only as many records as the client granted', async () => {
+    await createTopic('credit');
+    await produce(gw, 'credit', [1, 2, 3, 4, 5]);
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'credit', partition: 0 }], credit: 2 });
+    expect((await takeRecords(client, 2)).map((r) => r.value)).toEqual([1, 2]);
+    await expect(client.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
+    client.send({ type: 'credit', records: 3 });
+    expect((await takeRecords(client, 3)).map((r) => r.value)).toEqual([3, 4, 5]);
+  });
+
+  it('pauses, resumes and seeks', async () => {
+    await createTopic('seeking');
+    await produce(gw, 'seeking', ['x0', 'x1', 'x2']);
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'seeking', partition: 0 }] });
+    await takeRecords(client, 3);
+    client.send({ type: 'pause' });
+    await new Promise((r) => setTimeout(r, 50));
+    await produce(gw, 'seeking', ['x3']);
+    await expect(client.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
+    client.send({ type: 'resume' });
+    expect((await takeRecords(client, 1))[0].value).toBe('x3');
+    client.send({ type: 'seek', topic: 'seeking', partition: 0, offset: 1 });
+    expect((await takeRecords(client, 3)).map((r) => r.value)).toEqual(['x1', 'x2', 'x3']);
+    client.send({ type: 'seek', topic: 'seeking', partition: 0, position: 'beginning' });
+    expect((await takeRecords(client, 4))[0].offset).toBe(0);
+  });
+
+  it('delivers binary records base64-encoded when asked', async () => {
+    await createTopic('bin');
+    await gw.app.inject({ method: 'POST', url: '/topics/bin', headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' }, payload: { records: [{ key: 'AAE=', value: '/w==' }] } });
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'bin', partition: 0 }], format: 'binary' });
+    expect((await takeRecords(client, 1))[0]).toMatchObject({ key: 'AAE=', value: '/w==' });
+  });
+});
+
+describe('producing over a WebSocket', () => {
+  it('answers each produce with partitions and offsets, matched by id', async () => {
+    await createTopic('ws-produce', 3);
+    const client = await open();
+    client.send({ type: 'produce', id: 'p1', topic: 'ws-produce', records: [{ key: 'k', value: { n: 1 } }, { value: 'x', partition: 2, headers: [{ name: 'h', value: 'AQI=' }] }] });
+    const answer = await client.next((m) => m.type === 'produced');
+    expect(answer.id).toBe('p1');
+    expect(answer.results).toHaveLength(2);
+    const [keyed, explicit] = answer.results as Array<{ partition: number; offset: number }>;
+    expect(explicit.partition).toBe(2);
+    const read = await gw.app.inject({ url: `${gw.v3}/topics/ws-produce/partitions/2/records?offset=${explicit.offset}` });
+    expect(read.json().records[0]).toMatchObject({ value: 'x', headers: [{ name: 'h', value: 'AQI=' }] });
+    const keyedRead = await gw.app.inject({ url: `${gw.v3}/topics/ws-produce/partitions/${keyed.partition}/records?offset=${keyed.offset}` });
+    expect(keyedRead.json().records[0]).toMatchObject({ key: 'k', value: { n: 1 } });
+  });
+});
+
+describe('bad messages', () => {
+  it.each([
+    ['malformed JSON', '{"type": "assign",', 400],
+    ['a JSON array', '[1,2]', 400],
+    ['an unknown type', { type: 'explode' }, 400],
+    ['an assign without partitions', { type: 'assign' }, 422],
+    ['a negative partition', { type: 'assign', partitions: [{ topic: 'x', partition: -1 }] }, 422],
+    ['a bad offset word', { type: 'assign', partitions: [{ topic: 'bad-msgs', partition: 0, offset: 'middle' }] }, 422],
+    ['an unknown topic', { type: 'assign', partitions: [{ topic: 'nope', partition: 0 }] }, 40401],
+    ['an unknown partition', { type: 'assign', partitions: [{ topic: 'bad-msgs', partition: 5 }] }, 40402],
+    ['an offset past the end', { type: 'assign', partitions: [{ topic: 'bad-msgs', partition: 0, offset: 99 }] }, 41601],
+    ['a commit without a group', { type: 'commit' }, 400],
+    ['a seek before consuming', { type: 'seek', topic: 'bad-msgs', partition: 0, offset: 0 }, 400],
+    ['a produce with bad base64', { type: 'produce', id: 7, topic: 'bad-msgs', format: 'binary', records: [{ value: '!!' }] }, 422],
+    ['a produce to an unknown topic', { type: 'produce', topic: 'nope', records: [{ value: 1 }] }, 40401],
+  ])('answers %s with an error message and keeps the connection', async (_what, message, code) => {
+    await createTopic('bad-msgs');
+    const client = await open();
+    client.send(message);
+    const error = await client.next((m) => m.type === 'error');
+    expect(error.error_code).toBe(code);
+    expect(error.message).toEqual(expect.any(String));
+    client.send({ type: 'produce', id: 'still-open', topic: 'bad-msgs', records: [{ value: 'ok' }] });
+    expect((await client.next((m) => m.type === 'produced')).id).toBe('still-open');
+  });
+
+  it('answers a seek out of range with an error and keeps delivering', async () => {
+    await createTopic('seek-range');
+    await produce(gw, 'seek-range', ['only']);
+    const client = await open();
+    client.send({ type: 'assign', partitions: [{ topic: 'seek-range', partition: 0 }] });
+    await takeRecords(client, 1);
+    client.send({ type: 'seek', topic: 'seek-range', partition: 0, offset: 50 });
+    expect((await client.next((m) => m.type === 'error')).error_code).toBe(41601);
+    await produce(gw, 'seek-range', ['next']);
+    expect((await takeRecords(client, 1))[0].value).toBe('next');
+  });
+});
