@@ -4,9 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { MemoryStore } from '../../src/log/memory-store.js';
+import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
 
-/** Routes that are deliberately not part of the API document: the document itself and its docs page. */
-const UNDOCUMENTED = [/^\/openapi\.json$/, /^\/docs/];
+/**
+ * Routes deliberately not in the OpenAPI document: the document itself, its docs page, and the
+ * WebSocket endpoint, whose message protocol is documented in openapi/asyncapi.yaml instead.
+ */
+const UNDOCUMENTED = [/^\/openapi\.json$/, /^\/docs/, /^\/ws$/];
 
 let app: FastifyInstance;
 let document: { openapi: string; paths: Record<string, Record<string, unknown>> };
@@ -40,5 +44,17 @@ describe('the OpenAPI document', () => {
   it('is the document kept in openapi/ (run `npm run openapi` after changing a route)', () => {
     const kept = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
     expect(kept).toEqual(document);
+  });
+});
+
+describe('the AsyncAPI document of the WebSocket protocol', () => {
+  const asyncApi = readFileSync(new URL('../../openapi/asyncapi.yaml', import.meta.url), 'utf8');
+
+  it('documents every message a client may send', () => {
+    for (const type of Object.keys(CLIENT_MESSAGES)) expect(asyncApi).toMatch(new RegExp(`const: ${type}\\b`));
+  });
+
+  it('documents every message the server sends', () => {
+    for (const type of ['assigned', 'revoked', 'records', 'committed', 'produced', 'error']) expect(asyncApi).toMatch(new RegExp(`const: ${type}\\b`));
   });
 });
