@@ -15,6 +15,7 @@ import { v3ConfigRoutes } from './http/v3/configs.js';
 import { v3RecordRoutes } from './http/v3/records.js';
 import { v2TopicRoutes } from './http/v2/topics.js';
 import { webSocketRoutes } from './ws/routes.js';
+import { serverSentEventRoutes } from './ws/sse.js';
 
 export interface BuildOptions {
   /** Use this store instead of the one the config implies (tests pass their own). */
@@ -72,5 +73,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(v3RecordRoutes);
   await app.register(v2TopicRoutes);
   await app.register(webSocketRoutes);
+  await app.register(serverSentEventRoutes);
   return app;
 }

@@ -1,0 +1,108 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { parseEmbeddedFormat } from '../records/embedded-format.js';
+import { clusterResolver } from '../http/v3/cluster.js';
+import { toErrorBody } from '../http/error-handler.js';
+import { errorResponses } from '../../schemas/common/error.js';
+import { PartitionDelivery, type DeliveredRecord } from './delivery.js';
+import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
+
+const MAX_BACKLOG_BYTES = 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
+
+interface EventsQuery {
+  format: string;
+  from: 'earliest' | 'latest';
+  last_event_id?: string;
+}
+
+/**
+ * `GET …/topics/{t}/events`: every partition of a topic as Server-Sent Events, live. Each record is
+ * one `record` event whose id is a resume token; a client that reconnects with `Last-Event-ID`
+ * (browsers' EventSource does so by itself) continues exactly where it stopped.
+ */
+export async function serverSentEventRoutes(app: FastifyInstance): Promise<void> {
+  const cluster = clusterResolver(app);
+  const { topics, fetch, appends } = app.services;
+  // Event streams never end by themselves: end them when the gateway shuts down.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const response of open) response.end();
+  });
+
+  app.get<{ Params: { cluster_id: string; topic_name: string }; Querystring: EventsQuery }>(
+    '/v3/clusters/:cluster_id/topics/:topic_name/events',
+    {
+      schema: {
+        tags: ['websocket'],
+        summary: 'Stream a topic as Server-Sent Events, resumable with Last-Event-ID',
+        params: { type: 'object', required: ['cluster_id', 'topic_name'], properties: { cluster_id: { type: 'string' }, topic_name: { type: 'string' } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
+            from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
+            last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
+          },
+        },
+        produces: ['text/event-stream'],
+        response: { 200: { type: 'string', description: 'text/event-stream of `record` events (data: the record as JSON; id: resume token)' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await cluster(request.params.cluster_id);
+      const topic = await topics.lookup(request.params.topic_name);
+      const format = parseEmbeddedFormat(request.query.format);
+      const header = request.headers['last-event-id'];
+      const resume = decodeResumeToken((typeof header === 'string' ? header : undefined) ?? request.query.last_event_id ?? '');
+      for (const partition of resume.keys()) topics.assertPartition(topic, partition);
+
+      const raw = reply.raw;
+      const positions = new Map<number, number>();
+      const delivery = new PartitionDelivery(
+        fetch,
+        appends,
+        {
+          send(batch: DeliveredRecord[]) {
+            let chunk = '';
+            for (const record of batch) {
+              positions.set(record.partition, record.offset + 1);
+              chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${JSON.stringify(record)}\n\n`;
+            }
+            raw.write(chunk);
+          },
+          backlogBytes: () => raw.writableLength,
+        },
+        {
+          credit: Number.MAX_SAFE_INTEGER,
+          maxBacklogBytes: MAX_BACKLOG_BYTES,
+          offsetReset: 'earliest',
+          format,
+          onError: (_tp, error) => raw.write(`event: error\ndata: ${JSON.stringify(toErrorBody(error).body)}\n\n`),
+        },
+      );
+
+      // Every start position is resolved before answering, so a bad request is still a clean 4xx.
+      for (let partition = 0; partition < topic.partitions; partition++) {
+        const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
+        const resumed = resume.get(partition);
+        const start = resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
+        positions.set(partition, start);
+      }
+
+      reply.hijack();
+      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      raw.write(`retry: 1000\nid: ${encodeResumeToken(positions)}\nevent: ready\ndata: ${JSON.stringify({ topic: topic.name, partitions: topic.partitions })}\n\n`);
+      raw.on('drain', () => delivery.drained());
+      const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+      open.add(raw);
+      raw.on('close', () => {
+        open.delete(raw);
+        clearInterval(keepAlive);
+        void delivery.close();
+      });
+      for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
+    },
+  );
+}

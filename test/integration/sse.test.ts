@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+import { suiteRedis } from '../support/redis.js';
+
+let redis: Awaited<ReturnType<typeof suiteRedis>>;
+let gw: TestGateway;
+let base: string;
+
+beforeAll(async () => {
+  redis = await suiteRedis();
+  gw = await startGateway({ redisUrl: redis.url });
+  await gw.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = gw.app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+afterAll(async () => {
+  await gw?.close();
+  await redis?.stop();
+});
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** Opens an event stream and yields parsed events until the caller aborts. */
+async function openEvents(url: string, headers: Record<string, string> = {}) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const events: SseEvent[] = [];
+  const next = async (match: (e: SseEvent) => boolean, timeoutMs = 5000): Promise<SseEvent> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = events.findIndex(match);
+      if (index >= 0) return events.splice(index, 1)[0];
+      if (Date.now() > deadline) throw new Error('no matching event');
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+      if (chunk === null) continue;
+      if (chunk.done) throw new Error('stream ended');
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: SseEvent = {};
+        for (const line of block.split('\n')) {
+          const colon = line.indexOf(':');
+          if (colon <= 0) continue;
+          const field = line.slice(0, colon);
+          const value = line.slice(colon + 1).trimStart();
+          if (field === 'id' || field === 'event' || field === 'data') event[field] = value;
+        }
+        if (event.event || event.data) events.push(event);
+      }
+    }
+  };
+  return { response, next, close: () => abort.abort() };
+}
+
+const records = async (stream: Awaited<ReturnType<typeof openEvents>>, count: number) => {
+  const out: SseEvent[] = [];
+  while (out.length < count) out.push(await stream.next((e) => e.event === 'record'));
+  return out;
+};
+
+const produce = (topic: string, partition: number, values: unknown[]) =>
+  gw.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+
+describe('Server-Sent Events', () => {
+  it('streams a topic live and resumes after a dropped connection with nothing lost or repeated', async () => {
+    await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'feed', partitions_count: 2 } });
+    await produce('feed', 0, ['a0', 'a1', 'a2']);
+    await produce('feed', 1, ['b0', 'b1']);
+
+    const first = await openEvents(`${base}${gw.v3}/topics/feed/events?from=earliest`);
+    expect(first.response.headers.get('content-type')).toBe('text/event-stream');
+    const seen = await records(first, 3);
+    first.close();
+
+    const lastId = seen.at(-1)!.id!;
+    expect(lastId).toMatch(/^0:\d+\.1:\d+$/);
+    await produce('feed', 0, ['a3']);
+    await produce('feed', 1, ['b2']);
+
+    const second = await openEvents(`${base}${gw.v3}/topics/feed/events`, { 'last-event-id': lastId });
+    const rest = await records(second, 4);
+    await expect(second.next((e) => e.event === 'record', 300)).rejects.toThrow();
+    second.close();
+
+    const values = [...seen, ...rest].map((e) => JSON.parse(e.data!).value).sort();
+    expect(values).toEqual(['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2']);
+  });
+
+  it('starts at the end by default and delivers only new records', async () => {
+    await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'tail' } });
+    await produce('tail', 0, ['old']);
+    const stream = await openEvents(`${base}${gw.v3}/topics/tail/events`);
+    await stream.next((e) => e.event === 'ready');
+    await produce('tail', 0, ['new']);
+    const [event] = await records(stream, 1);
+    expect(JSON.parse(event.data!)).toMatchObject({ topic: 'tail', partition: 0, offset: 1, value: 'new' });
+    stream.close();
+  });
+
+  it('refuses a malformed resume token, an unknown topic and a bad format before streaming', async () => {
+    const bad = await fetch(`${base}${gw.v3}/topics/feed/events`, { headers: { 'last-event-id': 'yesterday' } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error_code).toBe(40002);
+    const unknownPartition = await fetch(`${base}${gw.v3}/topics/feed/events?last_event_id=7:0`);
+    expect((await unknownPartition.json()).error_code).toBe(40402);
+    const unknown = await fetch(`${base}${gw.v3}/topics/nope/events`);
+    expect((await unknown.json()).error_code).toBe(40401);
+    const format = await fetch(`${base}${gw.v3}/topics/feed/events?format=xml`);
+    expect(format.status).toBe(422);
+  });
+});
