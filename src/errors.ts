@@ -35,6 +35,8 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   CONSUMER_ALREADY_EXISTS: 40902,
+  /** A commit or seek for a partition the consumer does not hold (Kafka's ILLEGAL_GENERATION / not assigned). */
+  NOT_PARTITION_OWNER: 40903,
   TOPIC_ALREADY_EXISTS: 40901,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,

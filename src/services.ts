@@ -6,6 +6,9 @@ import { TopicService } from './topics/topic-service.js';
 import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { AppendNotifier } from './fetch/append-notifier.js';
+import { GroupService } from './groups/group-service.js';
+import { MemoryGroupState } from './groups/memory-group-state.js';
+import type { GroupStateStore } from './groups/group-state.js';
 import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 
@@ -18,6 +21,7 @@ export interface Services {
   /** Wakes consumers waiting at the end of a partition when it grows. */
   appends: AppendNotifier;
   registry: RegistryService;
+  groups: GroupService;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,16 @@ async function openStore(config: Config, log: FastifyBaseLogger): Promise<LogSto
   return new MemoryStore();
 }
 
+async function openGroupState(config: Config, store: LogStore): Promise<GroupStateStore> {
+  if (store.kind === 'memory' || (!config.redisUrl && !config.redisClusterNodes)) return new MemoryGroupState();
+  const { createRedisConnection, connectRedis } = await import('./log/redis/connection.js');
+  const { RedisGroupState } = await import('./groups/redis/redis-group-state.js');
+  const connection = createRedisConnection(config, 'streamgate-groups');
+  connection.on('error', () => undefined);
+  await connectRedis(connection);
+  return new RedisGroupState(connection, config.keyPrefix);
+}
+
 export async function createServices(config: Config, store: LogStore | undefined, log: FastifyBaseLogger): Promise<Services> {
   const logStore = store ?? (await openStore(config, log));
   const topics = new TopicService(logStore, config);
@@ -44,6 +58,8 @@ export async function createServices(config: Config, store: LogStore | undefined
   const appends = new AppendNotifier();
   const stopAnnouncements = await logStore.onAppend((topic, partition, next) => appends.announce(topic, partition, next));
   const registry = await openRegistry(config);
+  const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);
+  await groups.start();
   return {
     store: logStore,
     topics,
@@ -51,7 +67,9 @@ export async function createServices(config: Config, store: LogStore | undefined
     fetch,
     appends,
     registry,
+    groups,
     async close() {
+      await groups.close();
       stopAnnouncements();
       await logStore.close();
       await registry.close();

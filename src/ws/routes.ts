@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import { joinGroupOverSocket } from './group-binding.js';
 import { SocketSession, type GroupJoiner } from './socket-session.js';
 
 /**
@@ -19,7 +20,7 @@ export async function webSocketRoutes(app: FastifyInstance, options: { joinGroup
       },
     },
     (socket, request) => {
-      new SocketSession(socket, app.services, app.services.appends, request.log, options.joinGroup);
+      new SocketSession(socket, app.services, app.services.appends, request.log, options.joinGroup ?? joinGroupOverSocket);
     },
   );
 }

@@ -93,6 +93,12 @@ export class SocketSession {
     return this.delivery;
   }
 
+  /** Undoes startDelivery (a subscription that failed to join). */
+  async stopDelivery(): Promise<void> {
+    await this.delivery?.close();
+    this.delivery = undefined;
+  }
+
   private async receive(data: Buffer, isBinary: boolean): Promise<void> {
     let message: ClientMessage;
     try {
@@ -186,8 +192,9 @@ export class SocketSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.delivery?.close();
+      // The group goes first: an auto-committing member commits what it delivered before it leaves.
       await this.group?.close();
+      await this.delivery?.close();
     } catch (error) {
       this.log.warn({ err: error }, 'closing a websocket session failed');
     }

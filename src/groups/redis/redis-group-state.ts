@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
+import { connectRedis, type RedisConnection } from '../../log/redis/connection.js';
+import type { Assignment } from '../assignors.js';
+import type { CommittedOffset, GroupSnapshot, GroupStateStore, MemberRecord, OffsetCommit } from '../group-state.js';
+import { activeGroup, notOwner } from '../memory-group-state.js';
+import { GroupKeys } from './keys.js';
+
+const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+const SCRIPTS = ['join', 'heartbeat', 'set-assignment', 'claim', 'release', 'leave', 'commit'] as const;
+type ScriptName = (typeof SCRIPTS)[number];
+type Keys = [string, string, string, string];
+
+function groupError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const owner = /NOT_OWNER (\S*)/.exec(message);
+  if (owner) return notOwner(owner[1]);
+  if (error instanceof Error && error.name === 'ReplyError') return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a group command: ${message}`, { cause: error });
+  return backendUnavailable(message, error);
+}
+
+/** Consumer group state in Redis: one Lua script per change, every key of a group in one slot. */
+export class RedisGroupState implements GroupStateStore {
+  private readonly keys: GroupKeys;
+  private subscriber: RedisConnection | undefined;
+  private readonly listeners = new Set<(group: string) => void>();
+
+  constructor(
+    private readonly redis: RedisConnection,
+    prefix: string,
+  ) {
+    this.keys = new GroupKeys(prefix);
+    for (const name of SCRIPTS) redis.defineCommand(`sgGroup_${name.replace('-', '_')}`, { numberOfKeys: 4, lua: script(name) });
+  }
+
+  private async run<T>(name: ScriptName, group: string, ...args: Array<string | number>): Promise<T> {
+    const command = `sgGroup_${name.replace('-', '_')}`;
+    const call = (this.redis as unknown as Record<string, (...a: Array<string | number>) => Promise<T>>)[command];
+    try {
+      return await call.call(this.redis, ...(this.keys.groupKeys(group) as Keys), ...args);
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async join(group: string, member: Omit<MemberRecord, 'expiresAt'>): Promise<void> {
+    await this.run('join', group, member.memberId, JSON.stringify(member), member.sessionTimeoutMs, this.keys.events(), group);
+    try {
+      await this.redis.sadd(this.keys.groups(), group);
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async heartbeat(group: string, memberId: string): Promise<GroupSnapshot | undefined> {
+    const raw = await this.run<string | null>('heartbeat', group, memberId, this.keys.events(), group);
+    return raw ? parseSnapshot(raw) : undefined;
+  }
+
+  async setAssignment(group: string, expectedMembersVersion: number, assignment: Assignment, topology: string): Promise<number | undefined> {
+    const generation = await this.run<number>('set-assignment', group, expectedMembersVersion, JSON.stringify(assignment), topology, this.keys.events(), group);
+    return generation < 0 ? undefined : generation;
+  }
+
+  async invalidate(group: string): Promise<void> {
+    try {
+      await this.redis.hincrby(this.keys.meta(group), 'mv', 1);
+      await this.redis.publish(this.keys.events(), group);
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async claim(group: string, memberId: string, tpKeys: string[]): Promise<string[]> {
+    if (tpKeys.length === 0) return [];
+    return this.run<string[]>('claim', group, memberId, ...tpKeys);
+  }
+
+  async release(group: string, memberId: string, tpKeys: string[]): Promise<void> {
+    if (tpKeys.length === 0) return;
+    await this.run('release', group, memberId, this.keys.events(), group, ...tpKeys);
+  }
+
+  async leave(group: string, memberId: string): Promise<void> {
+    await this.run('leave', group, memberId, this.keys.events(), group);
+  }
+
+  async commit(group: string, memberId: string | undefined, offsets: OffsetCommit[]): Promise<void> {
+    if (offsets.length === 0) return;
+    try {
+      await this.run('commit', group, memberId ?? '', ...offsets.flatMap((o) => [o.tpKey, o.offset, o.metadata ?? '']));
+    } catch (error) {
+      if (error instanceof GatewayError && /ACTIVE_GROUP/.test(String((error.cause as Error | undefined)?.message ?? error.message))) throw activeGroup(group);
+      throw error;
+    }
+    try {
+      await this.redis.sadd(this.keys.groups(), group);
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async committed(group: string): Promise<Record<string, CommittedOffset>> {
+    try {
+      const raw = await this.redis.hgetall(this.keys.offsets(group));
+      return Object.fromEntries(Object.entries(raw).map(([key, json]) => [key, JSON.parse(json) as CommittedOffset]));
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async describe(group: string): Promise<GroupSnapshot | undefined> {
+    try {
+      const [meta, members, owners] = await Promise.all([
+        this.redis.hgetall(this.keys.meta(group)),
+        this.redis.hgetall(this.keys.members(group)),
+        this.redis.hgetall(this.keys.owners(group)),
+      ]);
+      if (Object.keys(meta).length === 0 && Object.keys(members).length === 0) {
+        return (await this.redis.exists(this.keys.offsets(group))) ? emptySnapshot() : undefined;
+      }
+      const now = Date.now();
+      return {
+        membersVersion: Number(meta.mv ?? 0),
+        assignedVersion: Number(meta.av ?? -1),
+        generation: Number(meta.gen ?? 0),
+        assignment: JSON.parse(meta.assignment ?? '{}') as Assignment,
+        topology: meta.topology ?? '',
+        members: Object.values(members).map((json) => JSON.parse(json) as MemberRecord).filter((m) => m.expiresAt >= now),
+        owners,
+      };
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async listGroups(): Promise<string[]> {
+    try {
+      return (await this.redis.smembers(this.keys.groups())).sort();
+    } catch (error) {
+      throw groupError(error);
+    }
+  }
+
+  async onChange(listener: (group: string) => void): Promise<() => void> {
+    this.listeners.add(listener);
+    if (!this.subscriber) {
+      const subscriber = this.redis.duplicate();
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (_channel: string, group: string) => {
+        for (const each of this.listeners) each(group);
+      });
+      this.subscriber = subscriber;
+      try {
+        await connectRedis(subscriber);
+        await subscriber.subscribe(this.keys.events());
+      } catch (error) {
+        throw groupError(error);
+      }
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+function emptySnapshot(): GroupSnapshot {
+  return { membersVersion: 0, assignedVersion: -1, generation: 0, assignment: {}, topology: '', members: [], owners: {} };
+}
+
+function parseSnapshot(raw: string): GroupSnapshot {
+  const parsed = JSON.parse(raw) as Omit<GroupSnapshot, 'assignment'> & { assignment: string; members: MemberRecord[] | Record<string, never>; owners: Record<string, string> | unknown[] };
+  return {
+    membersVersion: parsed.membersVersion,
+    assignedVersion: parsed.assignedVersion,
+    generation: parsed.generation,
+    assignment: JSON.parse(parsed.assignment) as Assignment,
+    topology: parsed.topology,
+    // cjson encodes an empty table as {}: an empty member list or owner map.
+    members: Array.isArray(parsed.members) ? parsed.members : [],
+    owners: Array.isArray(parsed.owners) ? {} : parsed.owners,
+  };
+}
