@@ -4,6 +4,7 @@
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] record count n;
 -- ARGV[3] pub/sub channel announcing appends ('' for none), ARGV[4] '<partition> <topic>';
 -- then per record 5 values: flags (1 key, 2 value, 4 headers present), timestamp, key, value, headers.
+-- Entry fields: t timestamp, f flags, k key, v value, h headers (absent ones stored empty).
 -- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense and
 -- are never reused even if the stream is trimmed empty. Everything that can fail is checked before
 -- the first XADD: Redis does not roll a script back, and a batch must be all or nothing.
@@ -30,17 +31,15 @@ if ARGV[1] == 'L' then
   local now = redis.call('TIME')
   appendTime = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 end
+local appendTimeText = string.format('%d', appendTime)
 
 for i = 0, n - 1 do
   local base = 5 + i * 5
-  local flags = tonumber(ARGV[base])
   local ts = ARGV[base + 1]
-  if appendTime >= 0 then ts = string.format('%d', appendTime) end
-  local args = { stream, string.format('0-%d', nextOffset + i + 1), 't', ts }
-  if flags % 2 == 1 then table.insert(args, 'k'); table.insert(args, ARGV[base + 2]) end
-  if math.floor(flags / 2) % 2 == 1 then table.insert(args, 'v'); table.insert(args, ARGV[base + 3]) end
-  if math.floor(flags / 4) % 2 == 1 then table.insert(args, 'h'); table.insert(args, ARGV[base + 4]) end
-  redis.call('XADD', unpack(args))
+  if appendTime >= 0 then ts = appendTimeText end
+  -- Every entry has the same fields (Redis then stores their names once per stream node);
+  -- `f` says which of key, value and headers are present, so null and empty stay distinct.
+  redis.call('XADD', stream, string.format('0-%d', nextOffset + i + 1), 't', ts, 'f', ARGV[base], 'k', ARGV[base + 2], 'v', ARGV[base + 3], 'h', ARGV[base + 4])
   local t = tonumber(ts)
   if t > maxts then
     maxts = t
