@@ -50,12 +50,17 @@ export const ProduceResponse = {
     partition_id: { type: 'integer' },
     offset: { type: 'integer' },
     timestamp: { type: 'string' },
-    key: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' } } },
-    value: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' } } },
+    key: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' }, schema_id: { type: 'integer' } } },
+    value: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' }, schema_id: { type: 'integer' } } },
   },
 } as const;
 
-export const RecordFormatQuery = { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' } as const;
+export const RecordFormatQuery = {
+  type: 'string',
+  enum: ['json', 'binary', 'string', 'avro', 'protobuf', 'jsonschema'],
+  default: 'json',
+  description: 'json, string, binary (base64), or a schema format: Confluent wire-format bytes decoded with the schema they name.',
+} as const;
 
 export const ReadRecordsQuery = {
   type: 'object',
@@ -87,6 +92,9 @@ export const PartitionRecords = {
           timestamp: { type: 'integer' },
           key: {},
           value: {},
+          key_schema_id: { type: 'integer' },
+          value_schema_id: { type: 'integer' },
+          error: { type: 'string', description: 'Why the key or value could not be decoded in the asked format (then given as base64).' },
           headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
         },
       },

@@ -1,7 +1,7 @@
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { GroupMember } from '../groups/group-member.js';
 import type { TopicPartition } from '../groups/assignors.js';
-import type { EmbeddedFormat } from '../records/embedded-format.js';
+import type { RecordFormat } from '../fetch/schema-decoding.js';
 import type { GroupBinding, GroupJoiner, SocketSession } from './socket-session.js';
 
 type Delivery = 'at-least-once' | 'at-most-once' | 'auto-commit';
@@ -23,7 +23,7 @@ export const joinGroupOverSocket: GroupJoiner = async (session: SocketSession, m
   let member: GroupMember | undefined;
   for (const topic of message.topics as string[]) await session.services.topics.lookup(topic);
 
-  const consumer = session.startDelivery((message.format as EmbeddedFormat | undefined) ?? 'json', message.credit as number | undefined, {
+  const consumer = session.startDelivery((message.format as RecordFormat | undefined) ?? 'json', message.credit as number | undefined, {
     offsetReset,
     beforeSend:
       delivery === 'at-most-once'

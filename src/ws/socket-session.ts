@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { toBytes, type EmbeddedFormat } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
+import { decodeRecord, isSchemaFormat, type RecordFormat } from '../fetch/schema-decoding.js';
 import { PartitionDelivery, type DeliveredRecord, type RecordWaiter, type StartOffset, type TopicPartition } from './delivery.js';
 
 /** Bytes queued on one socket above which delivery waits: the bound on what a slow client costs. */
@@ -72,7 +73,7 @@ export class SocketSession {
   }
 
   /** Creates the partition delivery of this socket (once: a socket is one consumer). */
-  startDelivery(format: EmbeddedFormat, credit: number | undefined, options: { offsetReset?: 'earliest' | 'latest' | 'none'; beforeSend?: (tp: TopicPartition, next: number) => Promise<void> } = {}): PartitionDelivery {
+  startDelivery(format: RecordFormat, credit: number | undefined, options: { offsetReset?: 'earliest' | 'latest' | 'none'; beforeSend?: (tp: TopicPartition, next: number) => Promise<void> } = {}): PartitionDelivery {
     if (this.delivery) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
     this.delivery = new PartitionDelivery(
       this.services.fetch,
@@ -85,7 +86,8 @@ export class SocketSession {
         credit: credit ?? DEFAULT_CREDIT,
         maxBacklogBytes: MAX_SOCKET_BACKLOG_BYTES,
         offsetReset: options.offsetReset ?? 'earliest',
-        format,
+        format: isSchemaFormat(format) ? 'binary' : format,
+        decode: isSchemaFormat(format) ? (record) => decodeRecord(record, format, this.services.registry) : undefined,
         beforeSend: options.beforeSend,
         onError: (tp, error) => this.sendError(error, undefined),
       },
@@ -161,7 +163,7 @@ export class SocketSession {
       const topic = await this.services.topics.lookup(p.topic);
       this.services.topics.assertPartition(topic, p.partition);
     }
-    const delivery = this.delivery ?? this.startDelivery((message.format as EmbeddedFormat | undefined) ?? 'json', message.credit as number | undefined);
+    const delivery = this.delivery ?? this.startDelivery((message.format as RecordFormat | undefined) ?? 'json', message.credit as number | undefined);
     for (const p of partitions) {
       const start = (p.offset ?? 'earliest') as StartOffset;
       if (typeof start === 'number') {

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
-import { toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
+import { toBytes } from '../../records/embedded-format.js';
+import { SchemaEncoder, schemaMissing, type RecordPart } from '../../produce/schema-encoding.js';
+import type { SchemaType } from '../../registry/types.js';
 import type { Topic } from '../../topics/topic-service.js';
 import { V2Partition, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse, V2Topic } from '../../../schemas/v2/topics.js';
 import { errorResponses } from '../../../schemas/common/error.js';
@@ -10,7 +12,14 @@ const EMBEDDED = /^application\/vnd\.kafka\.(json|binary|avro|protobuf|jsonschem
 
 interface ProduceBody {
   records: Array<{ key?: unknown; value?: unknown; partition?: number }>;
+  key_schema?: string;
+  key_schema_id?: number;
+  value_schema?: string;
+  value_schema_id?: number;
 }
+
+type ContentFormat = 'json' | 'binary' | 'avro' | 'protobuf' | 'jsonschema';
+const SCHEMA_TYPE: Partial<Record<ContentFormat, SchemaType>> = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonschema: 'JSON' };
 
 const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } } as const;
 const partitionParams = {
@@ -28,7 +37,7 @@ function partitionsOf(topic: Topic) {
 }
 
 /** The embedded format named by a v2 produce Content-Type; anything else is 415. */
-function embeddedFormat(request: FastifyRequest): EmbeddedFormat {
+function embeddedFormat(request: FastifyRequest): ContentFormat {
   const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const match = EMBEDDED.exec(contentType);
   if (!match) {
@@ -37,15 +46,25 @@ function embeddedFormat(request: FastifyRequest): EmbeddedFormat {
       `Unsupported Content-Type '${contentType}': produce with application/vnd.kafka.json.v2+json or application/vnd.kafka.binary.v2+json.`,
     );
   }
-  if (match[1] !== 'json' && match[1] !== 'binary') {
-    throw new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `The ${match[1]} embedded format needs the schema registry integration.`);
-  }
-  return match[1];
+  return match[1] as ContentFormat;
 }
 
 /** Confluent v2: topics, partitions, partition offsets, and produce with embedded formats. */
 export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
-  const { topics, produce, fetch } = app.services;
+  const { topics, produce, fetch, registry } = app.services;
+  const schemas = new SchemaEncoder(registry);
+
+  /** The schema id of keys or values of a schema-format request: by id, or an inline schema registered under `<topic>-key|value`. */
+  const schemaIdFor = async (topic: string, part: RecordPart, schemaType: SchemaType, body: ProduceBody): Promise<number | null> => {
+    const id = part === 'key' ? body.key_schema_id : body.value_schema_id;
+    const schema = part === 'key' ? body.key_schema : body.value_schema;
+    const needed = body.records.some((record) => record[part] !== null && record[part] !== undefined);
+    if (id === undefined && schema === undefined) {
+      if (needed) throw schemaMissing(part);
+      return null;
+    }
+    return schemas.schemaId(topic, part, { schemaType, schemaId: id, schema });
+  };
   for (const schema of [V2Partition, V2Topic, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse]) app.addSchema(schema);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2_CONTENT_TYPE);
@@ -93,15 +112,40 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
 
   const produceHandler = async (request: FastifyRequest<{ Params: { topic: string; partition?: number }; Body: ProduceBody }>) => {
     const format = embeddedFormat(request);
+    const schemaType = SCHEMA_TYPE[format];
+    if (schemaType) return produceWithSchema(request, schemaType);
+    const embedded = format as 'json' | 'binary';
     const records = request.body.records.map((record, index) => ({
       partition: request.params.partition ?? record.partition,
-      key: toBytes(record.key, format, `records[${index}].key`),
-      value: toBytes(record.value, format, `records[${index}].value`),
+      key: toBytes(record.key, embedded, `records[${index}].key`),
+      value: toBytes(record.value, embedded, `records[${index}].value`),
     }));
     const produced = await produce.produce(request.params.topic, records);
     return {
       key_schema_id: null,
       value_schema_id: null,
+      offsets: produced.map((p) => ({ partition: p.partition, offset: p.offset, error_code: null, error: null })),
+    };
+  };
+
+  /** Every record is validated and encoded before anything is produced: one bad record writes nothing. */
+  const produceWithSchema = async (request: FastifyRequest<{ Params: { topic: string; partition?: number }; Body: ProduceBody }>, schemaType: SchemaType) => {
+    const { topic } = request.params;
+    await topics.lookup(topic);
+    const keySchemaId = await schemaIdFor(topic, 'key', schemaType, request.body);
+    const valueSchemaId = await schemaIdFor(topic, 'value', schemaType, request.body);
+    const encode = (id: number | null, data: unknown) => (data === null || data === undefined || id === null ? null : schemas.encode(id, data));
+    const records = await Promise.all(
+      request.body.records.map(async (record) => ({
+        partition: request.params.partition ?? record.partition,
+        key: await encode(keySchemaId, record.key),
+        value: await encode(valueSchemaId, record.value),
+      })),
+    );
+    const produced = await produce.produce(topic, records);
+    return {
+      key_schema_id: keySchemaId,
+      value_schema_id: valueSchemaId,
       offsets: produced.map((p) => ({ partition: p.partition, offset: p.offset, error_code: null, error: null })),
     };
   };

@@ -2,10 +2,14 @@ import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode, GatewayError, invalidInput } from '../../errors.js';
 import type { ProduceRecord, ProducedRecord } from '../../produce/produce-service.js';
-import { fromBytes, toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
+import { toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
+import type { RegistryService } from '../../registry/registry-service.js';
 import type { LogRecord, RecordHeader } from '../../log/store.js';
 import { toErrorBody } from '../error-handler.js';
 import { splitJsonValues } from '../json-stream.js';
+import { SchemaEncoder, type RecordPart, type SubjectNameStrategy } from '../../produce/schema-encoding.js';
+import { decodeRecord, type RecordFormat } from '../../fetch/schema-decoding.js';
+import type { SchemaType } from '../../registry/types.js';
 import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery } from '../../../schemas/v3/records.js';
 import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
 import { clusterResolver } from './cluster.js';
@@ -15,6 +19,11 @@ type DataType = 'JSON' | 'BINARY' | 'STRING' | 'AVRO' | 'PROTOBUF' | 'JSONSCHEMA
 interface ProduceData {
   type?: DataType;
   data?: unknown;
+  schema_id?: number;
+  schema_version?: number;
+  subject?: string;
+  subject_name_strategy?: SubjectNameStrategy;
+  schema?: string;
 }
 
 interface ProduceBody {
@@ -26,14 +35,17 @@ interface ProduceBody {
 }
 
 const FORMAT_OF: Record<string, EmbeddedFormat> = { JSON: 'json', BINARY: 'binary', STRING: 'string' };
+const SCHEMA_TYPE_OF: Record<string, SchemaType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSONSCHEMA: 'JSON' };
+const DATA_TYPE_OF: Record<SchemaType, DataType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSON: 'JSONSCHEMA' };
 
-function bytesOf(data: ProduceData | null | undefined, what: string): { bytes: Buffer | null; type: DataType } {
-  if (data === null || data === undefined) return { bytes: null, type: 'JSON' };
-  const type = data.type ?? 'JSON';
-  const format = FORMAT_OF[type];
-  if (!format) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${what} type ${type} needs a schema; schema formats are served by the registry integration.`);
-  return { bytes: toBytes(data.data, format, what), type };
+interface EncodedPart {
+  bytes: Buffer | null;
+  type: DataType;
+  schemaId?: number;
 }
+
+const namesSchema = (data: ProduceData) =>
+  data.schema_id !== undefined || data.subject !== undefined || data.schema !== undefined || data.schema_version !== undefined || data.subject_name_strategy !== undefined;
 
 function timestampOf(value: string | number | null | undefined): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -47,12 +59,11 @@ function headersOf(headers: ProduceBody['headers']): RecordHeader[] {
   return (headers ?? []).map((header) => ({ name: header.name, value: header.value == null ? null : (toBytes(header.value, 'binary', `header '${header.name}'`) as Buffer) }));
 }
 
-export function renderRecord(record: LogRecord, format: EmbeddedFormat) {
+export async function renderRecord(record: LogRecord, format: RecordFormat, registry: RegistryService) {
   return {
     offset: record.offset,
     timestamp: record.timestamp,
-    key: fromBytes(record.key, format),
-    value: fromBytes(record.value, format),
+    ...(await decodeRecord(record, format, registry)),
     headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
   };
 }
@@ -63,7 +74,8 @@ export function renderRecord(record: LogRecord, format: EmbeddedFormat) {
  */
 export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { produce, fetch } = app.services;
+  const { produce, fetch, registry } = app.services;
+  const schemas = new SchemaEncoder(registry);
   for (const schema of [ProduceRequestData, ProduceRequest, ProduceResponse, PartitionRecords, OffsetForTime]) {
     if (!app.getSchema(schema.$id)) app.addSchema(schema);
   }
@@ -83,30 +95,46 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  const decode = (raw: unknown, index: number): ProduceRecord => {
+  /** A key or value to bytes: embedded types directly, schema types through the registry (ids resolved once per request). */
+  const encodePart = async (topic: string, part: RecordPart, data: ProduceData | null | undefined, ids: Map<string, Promise<number>>): Promise<EncodedPart> => {
+    if (data === null || data === undefined) return { bytes: null, type: 'JSON' };
+    const embedded = data.type ? FORMAT_OF[data.type] : namesSchema(data) ? undefined : 'json';
+    if (embedded) return { bytes: toBytes(data.data, embedded, part), type: data.type ?? 'JSON' };
+    let schemaType = data.type ? SCHEMA_TYPE_OF[data.type] : undefined;
+    if (!schemaType && data.schema_id !== undefined) schemaType = (await registry.schemaById(data.schema_id)).schemaType;
+    if (!schemaType && data.subject !== undefined) schemaType = (await registry.getVersion(data.subject, data.schema_version ?? 'latest')).schemaType;
+    if (!schemaType) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: give a type (AVRO, PROTOBUF or JSONSCHEMA) with an inline schema.`);
+    const spec = { schemaType, schemaId: data.schema_id, subject: data.subject, version: data.schema_version, schema: data.schema, strategy: data.subject_name_strategy };
+    const cacheKey = JSON.stringify([part, spec]);
+    let id = ids.get(cacheKey);
+    if (!id) ids.set(cacheKey, (id = schemas.schemaId(topic, part, spec)));
+    const schemaId = await id;
+    if (data.data === null || data.data === undefined) return { bytes: null, type: DATA_TYPE_OF[schemaType], schemaId };
+    return { bytes: await schemas.encode(schemaId, data.data), type: DATA_TYPE_OF[schemaType], schemaId };
+  };
+
+  const decode = async (topic: string, raw: unknown, index: number, ids: Map<string, Promise<number>>): Promise<{ record: ProduceRecord; key: EncodedPart; value: EncodedPart }> => {
     if (!validateRecord(raw)) {
       const problem = validateRecord.errors?.[0];
       throw new GatewayError(ErrorCode.UNPROCESSABLE, `Record ${index}: ${problem?.instancePath || 'body'} ${problem?.message ?? 'is invalid'}.`);
     }
     const body = raw as ProduceBody;
-    return {
-      partition: body.partition_id ?? undefined,
-      key: bytesOf(body.key, 'key').bytes,
-      value: bytesOf(body.value, 'value').bytes,
-      headers: headersOf(body.headers),
-      timestamp: timestampOf(body.timestamp),
-    };
+    const key = await encodePart(topic, 'key', body.key, ids);
+    const value = await encodePart(topic, 'value', body.value, ids);
+    const record = { partition: body.partition_id ?? undefined, key: key.bytes, value: value.bytes, headers: headersOf(body.headers), timestamp: timestampOf(body.timestamp) };
+    return { record, key, value };
   };
 
-  const result = (clusterId: string, topic: string, body: ProduceBody, produced: ProducedRecord) => ({
+  const describe = (part: EncodedPart, size: number) => (size < 0 ? null : { type: part.type, size, ...(part.schemaId === undefined ? {} : { schema_id: part.schemaId }) });
+  const result = (clusterId: string, topic: string, encoded: { key: EncodedPart; value: EncodedPart }, produced: ProducedRecord) => ({
     error_code: 200,
     cluster_id: clusterId,
     topic_name: topic,
     partition_id: produced.partition,
     offset: produced.offset,
     timestamp: new Date(produced.timestamp).toISOString(),
-    key: produced.keySize < 0 ? null : { type: body.key?.type ?? 'JSON', size: produced.keySize },
-    value: produced.valueSize < 0 ? null : { type: body.value?.type ?? 'JSON', size: produced.valueSize },
+    key: describe(encoded.key, produced.keySize),
+    value: describe(encoded.value, produced.valueSize),
   });
 
   app.post<{ Params: { cluster_id: string; topic_name: string }; Body: unknown[] }>(
@@ -128,16 +156,19 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
       const topic = request.params.topic_name;
       const bodies = request.body;
       if (!Array.isArray(bodies) || bodies.length === 0) throw invalidInput('The request body holds no record.');
+      const ids = new Map<string, Promise<number>>();
       if (bodies.length === 1) {
-        const [produced] = await produce.produce(topic, [decode(bodies[0], 0)]);
-        return reply.send(result(clusterId, topic, bodies[0] as ProduceBody, produced));
+        const encoded = await decode(topic, bodies[0], 0, ids);
+        const [produced] = await produce.produce(topic, [encoded.record]);
+        return reply.send(result(clusterId, topic, encoded, produced));
       }
       // Streaming mode: one result per record, in order; a bad record gets its own error and the rest go on.
       const lines: string[] = [];
       for (const [index, raw] of bodies.entries()) {
         try {
-          const [produced] = await produce.produce(topic, [decode(raw, index)]);
-          lines.push(JSON.stringify(result(clusterId, topic, raw as ProduceBody, produced)));
+          const encoded = await decode(topic, raw, index, ids);
+          const [produced] = await produce.produce(topic, [encoded.record]);
+          lines.push(JSON.stringify(result(clusterId, topic, encoded, produced)));
         } catch (error) {
           const { body, unexpected } = toErrorBody(error);
           if (unexpected) request.log.error({ err: error }, 'produce failed');
@@ -150,7 +181,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{
     Params: { cluster_id: string; topic_name: string; partition_id: number };
-    Querystring: { offset?: number; timestamp?: number; max_records: number; max_bytes: number; format: EmbeddedFormat };
+    Querystring: { offset?: number; timestamp?: number; max_records: number; max_bytes: number; format: RecordFormat };
   }>(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id/records',
     {
@@ -180,7 +211,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
         log_start_offset: read.logStartOffset,
         high_watermark: read.highWatermark,
         next_offset: last ? last.offset + 1 : offset,
-        records: read.records.map((record) => renderRecord(record, query.format)),
+        records: await Promise.all(read.records.map((record) => renderRecord(record, query.format, registry))),
       };
     },
   );
