@@ -1,0 +1,174 @@
+/**
+ * WebSocket benchmark (issue 3): records produced over HTTP reach a 4-member consumer group over
+ * WebSockets on a 12-partition topic. Measures delivered records/s at saturation and
+ * produce-to-delivery latency at a fixed 5,000 records/s, against a minimal XREAD BLOCK → ws.send
+ * relay measured in the same run; then the gateway's RSS with 1,000 idle subscribers and with a
+ * client that reads nothing. Writes bench/results/ws.md. Run: `npm run bench:ws`.
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
+import { ServerProcess } from './server-process.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SATURATION_S = Number(process.env.BENCH_DURATION ?? 8);
+const PACED_S = 6;
+const PARTITIONS = 12;
+const CT = { 'content-type': 'application/vnd.kafka.json.v2+json' };
+
+const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+
+/** Consumers that count delivered records and their produce-to-delivery latency. */
+class Consumers {
+  delivered = 0;
+  latencies: number[] = [];
+  sockets: WebSocket[] = [];
+  async open(url: string, count: number, first: (i: number) => object): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const socket = new WebSocket(url);
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; records?: Array<{ value: { t?: number } }> };
+        if (message.type !== 'records' || !message.records) return;
+        const now = Date.now();
+        this.delivered += message.records.length;
+        for (const r of message.records) if (typeof r.value?.t === 'number') this.latencies.push(now - r.value.t);
+        socket.send(JSON.stringify({ type: 'credit', records: message.records.length }));
+      });
+      socket.send(JSON.stringify(first(i)));
+      this.sockets.push(socket);
+    }
+  }
+  reset(): void {
+    this.delivered = 0;
+    this.latencies = [];
+  }
+  close(): void {
+    for (const s of this.sockets) s.terminate();
+  }
+}
+
+const body = (n: number, stamp: boolean) =>
+  JSON.stringify({ records: Array.from({ length: n }, (_, i) => ({ key: `k-${i}`, value: { t: stamp ? Date.now() : 0, pad: 'x'.repeat(80) } })) });
+
+async function saturate(base: string, consumers: Consumers): Promise<number> {
+  await autocannon({ url: base, connections: 20, duration: 2, requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }] });
+  await sleep(500);
+  consumers.reset();
+  const started = Date.now();
+  await autocannon({ url: base, connections: 20, duration: SATURATION_S, requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }] });
+  await sleep(1000); // let delivery drain
+  return consumers.delivered / ((Date.now() - started) / 1000);
+}
+
+/** 5,000 records/s: 50 requests of 100 records per second, each record stamped with its send time. */
+async function paced(base: string, consumers: Consumers): Promise<{ p50: number; p99: number; delivered: number }> {
+  consumers.reset();
+  const end = Date.now() + PACED_S * 1000;
+  const inflight: Array<Promise<unknown>> = [];
+  while (Date.now() < end) {
+    const tick = Date.now();
+    inflight.push(fetch(`${base}/topics/bench-ws`, { method: 'POST', headers: CT, body: body(100, true) }).then((r) => r.arrayBuffer()));
+    await sleep(Math.max(0, 20 - (Date.now() - tick)));
+  }
+  await Promise.all(inflight);
+  await sleep(1000);
+  const sorted = [...consumers.latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), delivered: consumers.delivered };
+}
+
+async function main(): Promise<void> {
+  let redis: RedisServer | undefined;
+  const servers: ServerProcess[] = [];
+  const rows: string[] = [];
+  try {
+    redis = await startRedis();
+    // Gateway: 4 group members.
+    const gateway = await ServerProcess.start({ name: 'gateway', entry: 'src/main.ts', tsx: true, cwd: ROOT, port: await freePort(), env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' } });
+    servers.push(gateway);
+    const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
+    await fetch(`${gateway.baseUrl}/v3/clusters/${cid}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic_name: 'bench-ws', partitions_count: PARTITIONS }) });
+    const wsUrl = gateway.baseUrl.replace('http', 'ws') + '/ws';
+    const members = new Consumers();
+    await members.open(wsUrl, 4, () => ({ type: 'subscribe', group: 'bench', topics: ['bench-ws'], auto_offset_reset: 'latest', credit: 5000 }));
+    await sleep(1500); // assignment settles
+    const gatewayPaced = await paced(gateway.baseUrl, members);
+    const gatewaySaturated = await saturate(gateway.baseUrl, members);
+    members.close();
+
+    // Baseline: XREAD BLOCK → ws.send relay of one stream, 4 sockets each receiving everything / 4 (we count one socket).
+    const baseline = await ServerProcess.start({ name: 'baseline', entry: 'bench/ws-baseline-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: { REDIS_URL: redis.url } });
+    servers.push(baseline);
+    const relay = new Consumers();
+    await relay.open(baseline.baseUrl.replace('http', 'ws') + '/ws', 1, () => ({ type: 'hello' }));
+    const baselinePaced = await paced(baseline.baseUrl, relay);
+    const baselineSaturated = await saturate(baseline.baseUrl, relay);
+    relay.close();
+    await baseline.stop();
+
+    // Memory: 1,000 idle subscribers, then one client that reads nothing.
+    await sleep(1000);
+    const before = rssMb(gateway.pid);
+    const idle: WebSocket[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const socket = new WebSocket(wsUrl);
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.send(JSON.stringify({ type: 'assign', partitions: [{ topic: 'bench-ws', partition: i % PARTITIONS, offset: 'latest' }] }));
+      idle.push(socket);
+    }
+    await sleep(2000);
+    const withIdle = rssMb(gateway.pid);
+    for (const s of idle) s.terminate();
+    await sleep(1000);
+
+    const slow = new WebSocket(wsUrl);
+    await new Promise((resolve) => slow.once('open', resolve));
+    slow.send(JSON.stringify({ type: 'assign', partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ topic: 'bench-ws', partition: p, offset: 'latest' })), credit: 100000 }));
+    await sleep(300);
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
+    const slowBefore = rssMb(gateway.pid);
+    for (let i = 0; i < 500; i++) await fetch(`${gateway.baseUrl}/topics/bench-ws`, { method: 'POST', headers: CT, body: body(100, false) }).then((r) => r.arrayBuffer());
+    await sleep(2000);
+    const slowAfter = rssMb(gateway.pid);
+    slow.terminate();
+
+    const ratio = gatewaySaturated / baselineSaturated;
+    const perIdle = ((withIdle - before) * 1024) / 1000;
+    rows.push(
+      '# WebSocket benchmark',
+      '',
+      `- Date: ${new Date().toISOString()}; ${cpus().length} CPUs; Node ${process.version}; load generator, servers and Redis share the machine`,
+      `- Command: \`npm run bench:ws\`; 12-partition topic; gateway: 4 WebSocket members of one group (credit re-granted as records arrive); baseline: one XREAD BLOCK → ws.send relay of one stream to one socket; producer: v2 batches of 100 records (~100 bytes) over HTTP — autocannon with 20 connections for ${SATURATION_S} s at saturation, 50 requests/s for ${PACED_S} s when paced`,
+      '',
+      '| Measure | Gateway | Baseline | Ratio / target |',
+      '|---|--:|--:|---|',
+      `| delivered records/s at saturation | ${Math.round(gatewaySaturated).toLocaleString('en-US')} | ${Math.round(baselineSaturated).toLocaleString('en-US')} | ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'PASS' : 'MISS'}) |`,
+      `| produce→delivery p50 at 5,000 records/s | ${gatewayPaced.p50} ms | ${baselinePaced.p50} ms | |`,
+      `| produce→delivery p99 at 5,000 records/s | ${gatewayPaced.p99} ms | ${baselinePaced.p99} ms | target < 20 ms: ${gatewayPaced.p99 < 20 ? 'PASS' : 'MISS'} |`,
+      `| gateway RSS: before / with 1,000 idle subscribers | ${before.toFixed(1)} / ${withIdle.toFixed(1)} MB | | ${perIdle.toFixed(0)} KB per subscriber (target < 1 MB: ${perIdle < 1024 ? 'PASS' : 'MISS'}) |`,
+      `| gateway RSS: a client reading nothing while 50,000 records are produced | ${slowBefore.toFixed(1)} → ${slowAfter.toFixed(1)} MB | | bounded by credit and the 1 MiB socket backlog |`,
+      '',
+    );
+    const table = rows.join('\n');
+    console.log(table);
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'ws.md'), table);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
