@@ -55,7 +55,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   const topics = new TopicService(logStore, config);
   const produce = new ProduceService(logStore, topics, config);
   const fetch = new FetchService(logStore, topics);
-  const appends = new AppendNotifier();
+  const appends = new AppendNotifier((topic, partition) => logStore.watchAppends(topic, partition));
   const stopAnnouncements = await logStore.onAppend((topic, partition, next) => appends.announce(topic, partition, next));
   const registry = await openRegistry(config);
   const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);

@@ -1,6 +1,8 @@
 import type { RecordWaiter } from '../ws/delivery.js';
 
 const FRESH_MS = 250;
+/** A partition with waiters is re-announced as watched this often (the store keeps the flag ~30 s). */
+const WATCH_REFRESH_MS = 10_000;
 
 interface Waiter {
   fromOffset: number;
@@ -16,6 +18,10 @@ interface Waiter {
  */
 export class AppendNotifier implements RecordWaiter {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly watchedAt = new Map<string, number>();
+
+  /** `watch` tells the store that this gateway waits on a partition, so its appends get announced. */
+  constructor(private readonly watch: (topic: string, partition: number) => Promise<void> = async () => undefined) {}
   /**
    * The last announcement per partition, to answer a waiter that registers just after an append
    * was announced (its read and the announcement crossed). Only fresh ones count, so a stale entry
@@ -28,6 +34,15 @@ export class AppendNotifier implements RecordWaiter {
     const last = this.announced.get(key);
     if (last && last.next > fromOffset && Date.now() - last.at < FRESH_MS) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
+    if ((this.watchedAt.get(key) ?? 0) + WATCH_REFRESH_MS < Date.now()) {
+      this.watchedAt.set(key, Date.now());
+      // An append that landed before the store announced this partition went unannounced: once it
+      // does, wake the waiters so they read again.
+      this.watch(topic, partition).then(
+        () => this.wakeAll(key),
+        () => this.watchedAt.delete(key),
+      );
+    }
     return new Promise((resolve) => {
       let set = this.waiters.get(key);
       if (!set) this.waiters.set(key, (set = new Set()));
@@ -46,6 +61,10 @@ export class AppendNotifier implements RecordWaiter {
       signal?.addEventListener('abort', abort, { once: true });
       set.add(waiter);
     });
+  }
+
+  private wakeAll(key: string): void {
+    for (const waiter of [...(this.waiters.get(key) ?? [])]) waiter.wake(true);
   }
 
   /** A partition's next offset is now `nextOffset`: wake everyone waiting below it. */

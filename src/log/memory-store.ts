@@ -78,6 +78,8 @@ export class MemoryStore implements LogStore {
     return { baseOffset, logAppendTime };
   }
 
+  async watchAppends(): Promise<void> {}
+
   async onAppend(listener: AppendListener): Promise<() => void> {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

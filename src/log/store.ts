@@ -101,6 +101,11 @@ export interface LogStore {
    * partition's new next offset; best effort, for waking waiting consumers. Returns an unsubscribe.
    */
   onAppend(listener: AppendListener): Promise<() => void>;
+  /**
+   * Says this gateway has consumers waiting on a partition for the next while (about 30 s), so
+   * appends to it are announced to `onAppend` listeners; stores that always announce ignore it.
+   */
+  watchAppends(topic: string, partition: number): Promise<void>;
 }
 
 export type AppendListener = (topic: string, partition: number, nextOffset: number) => void;

@@ -25,6 +25,8 @@ export interface ProducedRecord {
   valueSize: number;
 }
 
+const NO_HEADERS: RecordHeader[] = [];
+
 export interface ProduceOptions {
   nullKeyStrategy?: NullKeyStrategy;
 }
@@ -64,7 +66,7 @@ export class ProduceService {
       let batch = batches.get(partition);
       if (!batch) batches.set(partition, (batch = { indexes: [], records: [] }));
       batch.indexes.push(index);
-      batch.records.push({ key: record.key, value: record.value, headers: record.headers ?? [], timestamp: record.timestamp ?? now });
+      batch.records.push({ key: record.key, value: record.value, headers: record.headers ?? NO_HEADERS, timestamp: record.timestamp ?? now });
     });
 
     const timestampType = topic.effective.timestampType;

@@ -21,6 +21,11 @@ export class LogKeys {
     return `${this.prefix}:{${topic}:${partition}}:tidx`;
   }
 
+  /** A flag (with a TTL) set while some gateway has consumers waiting on the partition: appends are then announced. */
+  watched(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:watched`;
+  }
+
   partitionKeys(topic: string, partition: number): [string, string, string] {
     return [this.log(topic, partition), this.meta(topic, partition), this.timeIndex(topic, partition)];
   }

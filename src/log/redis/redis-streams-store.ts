@@ -14,11 +14,14 @@ const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, i
 type StreamEntry = [Buffer, Buffer[]];
 
 interface LogCommands {
-  sgAppendBatch(log: string, meta: string, tidx: string, ...args: Array<string | Buffer | number>): Promise<[number, number]>;
+  sgAppendBatch(log: string, meta: string, tidx: string, watched: string, ...args: Array<string | Buffer | number>): Promise<[number, number]>;
   sgDeleteRecords(log: string, meta: string, tidx: string, offset: number): Promise<number>;
 }
 
 const EMPTY = Buffer.alloc(0);
+const FLAGS = ['0', '1', '2', '3', '4', '5', '6', '7'];
+/** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
+const WATCH_TTL_MS = 30_000;
 const READ_CHUNK = 500;
 
 /** Turns anything Redis throws into the gateway's error: unreachable or overloaded Redis is a retriable 503. */
@@ -90,7 +93,7 @@ export class RedisStreamsStore implements LogStore {
     prefix: string,
   ) {
     this.keys = new LogKeys(prefix);
-    redis.defineCommand('sgAppendBatch', { numberOfKeys: 3, lua: script('append-batch') });
+    redis.defineCommand('sgAppendBatch', { numberOfKeys: 4, lua: script('append-batch') });
     redis.defineCommand('sgDeleteRecords', { numberOfKeys: 3, lua: script('delete-records') });
     this.commands = redis as unknown as LogCommands;
   }
@@ -143,6 +146,14 @@ export class RedisStreamsStore implements LogStore {
   async ping(): Promise<void> {
     try {
       await this.redis.ping();
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async watchAppends(topic: string, partition: number): Promise<void> {
+    try {
+      await this.redis.set(this.keys.watched(topic, partition), '1', 'PX', WATCH_TTL_MS);
     } catch (error) {
       throw storeError(error);
     }
@@ -227,7 +238,7 @@ export class RedisStreamsStore implements LogStore {
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
       const pipeline = this.redis.pipeline();
-      for (let p = 0; p < topic.partitions; p++) pipeline.unlink(...this.keys.partitionKeys(name, p));
+      for (let p = 0; p < topic.partitions; p++) pipeline.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p));
       await pipeline.exec();
       return true;
     } catch (error) {
@@ -253,10 +264,10 @@ export class RedisStreamsStore implements LogStore {
     for (const record of records) {
       const headers = record.headers.length > 0;
       const flags = (record.key !== null ? 1 : 0) | (record.value !== null ? 2 : 0) | (headers ? 4 : 0);
-      args.push(String(flags), String(record.timestamp), record.key ?? EMPTY, record.value ?? EMPTY, headers ? encodeHeaders(record.headers) : EMPTY);
+      args.push(FLAGS[flags], String(record.timestamp), record.key ?? EMPTY, record.value ?? EMPTY, headers ? encodeHeaders(record.headers) : EMPTY);
     }
     try {
-      const [baseOffset, logAppendTime] = await this.commands.sgAppendBatch(...this.keys.partitionKeys(topic, partition), ...args);
+      const [baseOffset, logAppendTime] = await this.commands.sgAppendBatch(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition), ...args);
       return { baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) };
     } catch (error) {
       throw storeError(error);

@@ -1,6 +1,6 @@
 #!lua
 -- Appends one produce batch to a partition, atomically, at dense offsets.
--- KEYS[1] stream, KEYS[2] meta hash, KEYS[3] time index
+-- KEYS[1] stream, KEYS[2] meta hash, KEYS[3] time index, KEYS[4] "watched" flag (set while some gateway waits)
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] record count n;
 -- ARGV[3] pub/sub channel announcing appends ('' for none), ARGV[4] '<partition> <topic>';
 -- then per record 5 values: flags (1 key, 2 value, 4 headers present), timestamp, key, value, headers.
@@ -8,9 +8,9 @@
 -- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense and
 -- are never reused even if the stream is trimmed empty. Everything that can fail is checked before
 -- the first XADD: Redis does not roll a script back, and a batch must be all or nothing.
-local stream, meta, tidx = KEYS[1], KEYS[2], KEYS[3]
+local stream, meta, tidx, watched = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local n = tonumber(ARGV[2])
-local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket')
+local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket', 'start')
 local nextOffset = tonumber(state[1] or '0')
 local maxts = tonumber(state[2] or '-1')
 local bucket = tonumber(state[3] or '-1')
@@ -31,7 +31,7 @@ if ARGV[1] == 'L' then
   local now = redis.call('TIME')
   appendTime = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 end
-local appendTimeText = string.format('%d', appendTime)
+local appendTimeText = tostring(appendTime)
 
 for i = 0, n - 1 do
   local base = 5 + i * 5
@@ -39,7 +39,7 @@ for i = 0, n - 1 do
   if appendTime >= 0 then ts = appendTimeText end
   -- Every entry has the same fields (Redis then stores their names once per stream node);
   -- `f` says which of key, value and headers are present, so null and empty stay distinct.
-  redis.call('XADD', stream, string.format('0-%d', nextOffset + i + 1), 't', ts, 'f', ARGV[base], 'k', ARGV[base + 2], 'v', ARGV[base + 3], 'h', ARGV[base + 4])
+  redis.call('XADD', stream, '0-' .. (nextOffset + i + 1), 't', ts, 'f', ARGV[base], 'k', ARGV[base + 2], 'v', ARGV[base + 3], 'h', ARGV[base + 4])
   local t = tonumber(ts)
   if t > maxts then
     maxts = t
@@ -47,13 +47,19 @@ for i = 0, n - 1 do
     local b = math.floor(t / 100)
     if b > bucket then
       bucket = b
-      redis.call('ZADD', tidx, t, string.format('%d', nextOffset + i))
+      redis.call('ZADD', tidx, t, nextOffset + i)
     end
   end
 end
 
-redis.call('HSET', meta, 'next', string.format('%d', nextOffset + n), 'maxts', string.format('%d', maxts), 'tbucket', string.format('%d', bucket))
-if not redis.call('HGET', meta, 'start') then redis.call('HSET', meta, 'start', '0') end
--- Waiting consumers on every gateway wake on this instead of polling the stream.
-if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], string.format('%d', nextOffset + n) .. ' ' .. ARGV[4]) end
+if state[4] then
+  redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket)
+else
+  redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket, 'start', 0)
+end
+-- Waiting consumers on every gateway wake on this instead of polling the stream; announced only
+-- while some gateway has consumers waiting on this partition, so producing alone pays nothing.
+if ARGV[3] ~= '' and redis.call('EXISTS', watched) == 1 then
+  redis.call('PUBLISH', ARGV[3], (nextOffset + n) .. ' ' .. ARGV[4])
+end
 return { nextOffset, appendTime }
