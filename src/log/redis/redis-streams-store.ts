@@ -41,34 +41,22 @@ function toRecord(entry: StreamEntry): LogRecord {
   const id = entry[0].toString('latin1');
   const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
   const fields = entry[1];
-  let flags = -1;
-  let key: Buffer | null = null;
-  let value: Buffer | null = null;
-  let headers: Buffer | null = null;
   for (let i = 0; i < fields.length; i += 2) {
     switch (fields[i].toString('latin1')) {
       case 't':
         record.timestamp = Number(fields[i + 1].toString('latin1'));
         break;
-      case 'f':
-        flags = Number(fields[i + 1].toString('latin1'));
-        break;
       case 'k':
-        key = fields[i + 1];
+        record.key = fields[i + 1];
         break;
       case 'v':
-        value = fields[i + 1];
+        record.value = fields[i + 1];
         break;
       case 'h':
-        headers = fields[i + 1];
+        record.headers = decodeHeaders(fields[i + 1]);
         break;
     }
   }
-  // Without `f` (an entry written by another tool), a field's presence is what counts.
-  if (flags < 0) flags = (key ? 1 : 0) | (value ? 2 : 0) | (headers ? 4 : 0);
-  if (flags & 1) record.key = key ?? EMPTY;
-  if (flags & 2) record.value = value ?? EMPTY;
-  if (flags & 4 && headers && headers.length > 0) record.headers = decodeHeaders(headers);
   return record;
 }
 

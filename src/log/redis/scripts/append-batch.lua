@@ -4,7 +4,7 @@
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] record count n;
 -- ARGV[3] pub/sub channel announcing appends ('' for none), ARGV[4] '<partition> <topic>';
 -- then per record 5 values: flags (1 key, 2 value, 4 headers present), timestamp, key, value, headers.
--- Entry fields: t timestamp, f flags, k key, v value, h headers (absent ones stored empty).
+-- Entry fields: t timestamp, k key, v value, h headers; an absent field is null.
 -- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense and
 -- are never reused even if the stream is trimmed empty. Everything that can fail is checked before
 -- the first XADD: Redis does not roll a script back, and a batch must be all or nothing.
@@ -37,9 +37,18 @@ for i = 0, n - 1 do
   local base = 5 + i * 5
   local ts = ARGV[base + 1]
   if appendTime >= 0 then ts = appendTimeText end
-  -- Every entry has the same fields (Redis then stores their names once per stream node);
-  -- `f` says which of key, value and headers are present, so null and empty stay distinct.
-  redis.call('XADD', stream, '0-' .. (nextOffset + i + 1), 't', ts, 'f', ARGV[base], 'k', ARGV[base + 2], 'v', ARGV[base + 3], 'h', ARGV[base + 4])
+  -- Absent fields are null (a null key, a tombstone, no headers): the common keyed record has the
+  -- same three fields as the stream's first entry, which Redis then stores only once per node.
+  local flags = tonumber(ARGV[base])
+  if flags == 3 then
+    redis.call('XADD', stream, '0-' .. (nextOffset + i + 1), 't', ts, 'k', ARGV[base + 2], 'v', ARGV[base + 3])
+  else
+    local args = { stream, '0-' .. (nextOffset + i + 1), 't', ts }
+    if flags % 2 == 1 then args[#args + 1] = 'k'; args[#args + 1] = ARGV[base + 2] end
+    if math.floor(flags / 2) % 2 == 1 then args[#args + 1] = 'v'; args[#args + 1] = ARGV[base + 3] end
+    if flags >= 4 then args[#args + 1] = 'h'; args[#args + 1] = ARGV[base + 4] end
+    redis.call('XADD', unpack(args))
+  end
   local t = tonumber(ts)
   if t > maxts then
     maxts = t
