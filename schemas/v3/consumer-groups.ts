@@ -1,0 +1,97 @@
+/** Confluent REST Proxy v3 bodies for consumer groups, consumers, assignments and lags. */
+const related = { type: 'object', properties: { related: { type: 'string' } } } as const;
+const metadata = { type: 'object', properties: { self: { type: 'string' }, resource_name: { type: 'string' } } } as const;
+const listMetadata = { type: 'object', properties: { self: { type: 'string' }, next: { type: ['string', 'null'] } } } as const;
+const list = (id: string, item: string) => ({ $id: id, type: 'object', properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: `${item}#` } } } }) as const;
+
+export const ConsumerGroup = {
+  $id: 'KafkaConsumerGroup',
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    metadata,
+    cluster_id: { type: 'string' },
+    consumer_group_id: { type: 'string' },
+    is_simple: { type: 'boolean' },
+    partition_assignor: { type: 'string' },
+    state: { type: 'string', enum: ['STABLE', 'PREPARING_REBALANCE', 'COMPLETING_REBALANCE', 'EMPTY', 'DEAD', 'UNKNOWN'] },
+    coordinator: related,
+    consumers: related,
+    lag_summary: related,
+  },
+} as const;
+
+export const Consumer = {
+  $id: 'KafkaConsumer',
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    metadata,
+    cluster_id: { type: 'string' },
+    consumer_group_id: { type: 'string' },
+    consumer_id: { type: 'string' },
+    instance_id: { type: ['string', 'null'] },
+    client_id: { type: 'string' },
+    assignments: related,
+  },
+} as const;
+
+export const ConsumerAssignment = {
+  $id: 'KafkaConsumerAssignment',
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    metadata,
+    cluster_id: { type: 'string' },
+    consumer_group_id: { type: 'string' },
+    consumer_id: { type: 'string' },
+    topic_name: { type: 'string' },
+    partition_id: { type: 'integer' },
+    partition: related,
+    lag: related,
+  },
+} as const;
+
+export const ConsumerLag = {
+  $id: 'KafkaConsumerLag',
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    metadata,
+    cluster_id: { type: 'string' },
+    consumer_group_id: { type: 'string' },
+    topic_name: { type: 'string' },
+    partition_id: { type: 'integer' },
+    current_offset: { type: 'integer' },
+    log_end_offset: { type: 'integer' },
+    lag: { type: 'integer' },
+    consumer_id: { type: 'string' },
+    instance_id: { type: ['string', 'null'] },
+    client_id: { type: 'string' },
+  },
+} as const;
+
+export const ConsumerGroupLagSummary = {
+  $id: 'KafkaConsumerGroupLagSummary',
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    metadata,
+    cluster_id: { type: 'string' },
+    consumer_group_id: { type: 'string' },
+    max_lag_consumer_id: { type: 'string' },
+    max_lag_instance_id: { type: ['string', 'null'] },
+    max_lag_client_id: { type: 'string' },
+    max_lag_topic_name: { type: 'string' },
+    max_lag_partition_id: { type: 'integer' },
+    max_lag: { type: 'integer' },
+    total_lag: { type: 'integer' },
+    max_lag_consumer: related,
+    max_lag_partition: related,
+  },
+} as const;
+
+export const ConsumerGroupList = list('KafkaConsumerGroupList', 'KafkaConsumerGroup');
+export const ConsumerList = list('KafkaConsumerList', 'KafkaConsumer');
+export const ConsumerAssignmentList = list('KafkaConsumerAssignmentList', 'KafkaConsumerAssignment');
+export const ConsumerLagList = list('KafkaConsumerLagList', 'KafkaConsumerLag');
