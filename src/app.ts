@@ -15,6 +15,7 @@ import { v3ConfigRoutes } from './http/v3/configs.js';
 import { v3RecordRoutes } from './http/v3/records.js';
 import { v2TopicRoutes } from './http/v2/topics.js';
 import { v3ConsumerGroupRoutes } from './http/v3/consumer-groups.js';
+import { v2ConsumerRoutes } from './http/v2/consumers.js';
 import { webSocketRoutes } from './ws/routes.js';
 import { serverSentEventRoutes } from './ws/sse.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(v3RecordRoutes);
   await app.register(v3ConsumerGroupRoutes);
   await app.register(v2TopicRoutes);
+  await app.register(v2ConsumerRoutes);
   await app.register(webSocketRoutes);
   await app.register(serverSentEventRoutes);
   return app;

@@ -20,6 +20,8 @@ export interface Config {
   /** Most records in one produce request. */
   maxBatchRecords: number;
   logLevel: string;
+  /** A v2 consumer instance unused this long is closed and leaves its group (Confluent's consumer.instance.timeout.ms). */
+  consumerInstanceTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_588, 1, 100 * 1024 * 1024),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
+    consumerInstanceTimeoutMs: integer(env, 'CONSUMER_INSTANCE_TIMEOUT_MS', 300_000, 100, 86_400_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

@@ -35,6 +35,10 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   CONSUMER_ALREADY_EXISTS: 40902,
+  /** v2: a consumer that is subscribed cannot also assign partitions by hand, and vice versa. */
+  CONSUMER_ALREADY_SUBSCRIBED: 40901,
+  /** v2: an operation that needs a subscription or assignment the consumer does not have. */
+  ILLEGAL_STATE: 40903,
   /** A commit or seek for a partition the consumer does not hold (Kafka's ILLEGAL_GENERATION / not assigned). */
   NOT_PARTITION_OWNER: 40903,
   TOPIC_ALREADY_EXISTS: 40901,

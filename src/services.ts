@@ -7,6 +7,7 @@ import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { AppendNotifier } from './fetch/append-notifier.js';
 import { GroupService } from './groups/group-service.js';
+import { ConsumerInstances } from './groups/consumer-instances.js';
 import { MemoryGroupState } from './groups/memory-group-state.js';
 import type { GroupStateStore } from './groups/group-state.js';
 import { openRegistry } from './registry/open.js';
@@ -22,6 +23,8 @@ export interface Services {
   appends: AppendNotifier;
   registry: RegistryService;
   groups: GroupService;
+  /** Confluent v2 consumer instances living in this gateway. */
+  consumers: ConsumerInstances;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   const registry = await openRegistry(config);
   const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);
   await groups.start();
+  const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
   return {
     store: logStore,
     topics,
@@ -68,7 +72,9 @@ export async function createServices(config: Config, store: LogStore | undefined
     appends,
     registry,
     groups,
+    consumers,
     async close() {
+      await consumers.close();
       await groups.close();
       stopAnnouncements();
       await logStore.close();

@@ -1,0 +1,199 @@
+import { Ajv } from 'ajv';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, GatewayError } from '../../errors.js';
+import type { ConsumerInstance, InstanceConfig, OffsetReset } from '../../groups/consumer-instances.js';
+import type { RecordFormat } from '../../fetch/schema-decoding.js';
+import { errorResponses } from '../../../schemas/common/error.js';
+import { CommittedOffsets, ConsumerRecords, CreateConsumerRequest, CreateConsumerResponse, OffsetsRequest, PartitionsRequest, Subscription, SubscriptionRequest } from '../../../schemas/v2/consumers.js';
+import { baseUrl } from '../v3/cluster.js';
+
+type TP = { topic: string; partition: number };
+interface InstanceParams {
+  group: string;
+  instance: string;
+}
+
+const V2 = 'application/vnd.kafka.v2+json';
+const groupParams = { type: 'object', required: ['group'], properties: { group: { type: 'string' } } } as const;
+const instanceParams = { type: 'object', required: ['group', 'instance'], properties: { group: { type: 'string' }, instance: { type: 'string' } } } as const;
+const tags = ['v2'];
+const DEFAULT_REQUEST_TIMEOUT_MS = 1000;
+const MAX_REQUEST_TIMEOUT_MS = 60_000;
+
+function positiveInteger(name: string, value: string | number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new GatewayError(ErrorCode.INVALID_CONSUMER_CONFIG, `Invalid consumer configuration: ${name} must be a non-negative integer, got '${value}'.`);
+  return number;
+}
+
+/** Confluent v2 consumer instances: create, subscribe or assign, poll records, commit, seek, delete. */
+export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
+  const { consumers } = app.services;
+  for (const schema of [CreateConsumerRequest, CreateConsumerResponse, SubscriptionRequest, Subscription, PartitionsRequest, OffsetsRequest, CommittedOffsets, ConsumerRecords]) app.addSchema(schema);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2);
+    return payload;
+  });
+  const instanceOf = (request: FastifyRequest<{ Params: InstanceParams }>) => consumers.get(request.params.group, request.params.instance);
+  const routeSchema = (summary: string, extra: object = {}) => ({ tags, summary, params: instanceParams, ...extra });
+
+  app.post<{ Params: { group: string }; Body: Record<string, string | number | undefined> }>(
+    '/consumers/:group',
+    { schema: { tags, summary: 'Create a consumer instance in a group', params: groupParams, body: { $ref: 'V2CreateConsumerRequest#' }, response: { 200: { $ref: 'V2CreateConsumerResponse#' }, ...errorResponses } } },
+    async (request) => {
+      const body = request.body ?? {};
+      const reset = (body['auto.offset.reset'] as string | undefined) ?? 'latest';
+      const config: InstanceConfig = {
+        format: ((body.format as string | undefined) ?? 'binary') as RecordFormat,
+        offsetReset: (reset === 'smallest' ? 'earliest' : reset === 'largest' ? 'latest' : reset) as OffsetReset,
+        autoCommit: (body['auto.commit.enable'] ?? 'true') === 'true',
+        requestTimeoutMs: Math.min(positiveInteger('consumer.request.timeout.ms', body['consumer.request.timeout.ms'], DEFAULT_REQUEST_TIMEOUT_MS), MAX_REQUEST_TIMEOUT_MS),
+      };
+      positiveInteger('fetch.min.bytes', body['fetch.min.bytes'], 1);
+      const instance = consumers.create(request.params.group, body.name as string | undefined, config);
+      return { instance_id: instance.id, base_uri: `${baseUrl(request)}/consumers/${request.params.group}/instances/${instance.id}` };
+    },
+  );
+
+  app.delete<{ Params: InstanceParams }>(
+    '/consumers/:group/instances/:instance',
+    { schema: routeSchema('Delete a consumer instance (it leaves its group)', { response: { 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      await consumers.delete(request.params.group, request.params.instance);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: InstanceParams; Body: { topics?: string[]; topic_pattern?: string } }>(
+    '/consumers/:group/instances/:instance/subscription',
+    { schema: routeSchema('Subscribe to topics or a topic pattern', { body: { $ref: 'V2SubscriptionRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      const { topics, topic_pattern: pattern } = request.body;
+      if ((topics === undefined) === (pattern === undefined)) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'Give either topics or topic_pattern.');
+      await consumers.subscribe(instanceOf(request), topics, pattern);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Params: InstanceParams }>(
+    '/consumers/:group/instances/:instance/subscription',
+    { schema: routeSchema('The subscribed topics', { response: { 200: { $ref: 'V2Subscription#' }, ...errorResponses } }) },
+    async (request) => ({ topics: instanceOf(request).topics }),
+  );
+
+  app.delete<{ Params: InstanceParams }>(
+    '/consumers/:group/instances/:instance/subscription',
+    { schema: routeSchema('Unsubscribe', { response: { 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      await consumers.unsubscribe(instanceOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: InstanceParams; Body: { partitions: TP[] } }>(
+    '/consumers/:group/instances/:instance/assignments',
+    { schema: routeSchema('Assign partitions by hand', { body: { $ref: 'V2PartitionsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      await consumers.assign(instanceOf(request), request.body.partitions);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Params: InstanceParams }>(
+    '/consumers/:group/instances/:instance/assignments',
+    { schema: routeSchema('The partitions the instance reads', { response: { 200: { $ref: 'V2PartitionsRequest#' }, ...errorResponses } }) },
+    async (request) => ({ partitions: instanceOf(request).held() }),
+  );
+
+  app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number; metadata?: string }> } | undefined }>(
+    '/consumers/:group/instances/:instance/offsets',
+    { schema: routeSchema('Commit offsets (all fetched positions when none are given)', { body: { $ref: 'V2OffsetsRequest#' }, response: { 200: { type: 'null' }, 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      const instance = instanceOf(request);
+      const offsets = request.body?.offsets;
+      if (offsets) for (const o of offsets) assertHeld(instance, o);
+      await consumers.commit(instance, offsets && offsets.length > 0 ? offsets : undefined);
+      return reply.status(200).send();
+    },
+  );
+
+  // Confluent takes the partitions as a GET body; Fastify validates no GET body, so the same schema is applied here.
+  const validatePartitions = new Ajv({ strict: false }).compile(PartitionsRequest);
+  app.get<{ Params: InstanceParams; Body: unknown }>(
+    '/consumers/:group/instances/:instance/offsets',
+    { schema: routeSchema('Committed offsets of partitions (the partitions as a JSON body: {"partitions": [...]})', { response: { 200: { $ref: 'V2CommittedOffsets#' }, ...errorResponses } }) },
+    async (request) => {
+      const instance = instanceOf(request);
+      const body = request.body ?? (await readJsonBody(request));
+      if (!validatePartitions(body)) {
+        throw new GatewayError(ErrorCode.UNPROCESSABLE, `Invalid request: body ${validatePartitions.errors?.[0]?.message ?? 'must be {"partitions": [...]}'}.`);
+      }
+      return { offsets: await consumers.committed(instance, (body as { partitions: TP[] }).partitions) };
+    },
+  );
+
+  app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number }> } }>(
+    '/consumers/:group/instances/:instance/positions',
+    { schema: routeSchema('Seek partitions to offsets', { body: { $ref: 'V2OffsetsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+    async (request, reply) => {
+      await consumers.seek(instanceOf(request), request.body.offsets ?? []);
+      return reply.status(204).send();
+    },
+  );
+
+  for (const position of ['beginning', 'end'] as const) {
+    app.post<{ Params: InstanceParams; Body: { partitions: TP[] } }>(
+      `/consumers/:group/instances/:instance/positions/${position}`,
+      { schema: routeSchema(`Seek partitions to the ${position}`, { body: { $ref: 'V2PartitionsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+      async (request, reply) => {
+        await consumers.seek(instanceOf(request), request.body.partitions.map((tp) => ({ ...tp, offset: position })));
+        return reply.status(204).send();
+      },
+    );
+  }
+
+  app.get<{ Params: InstanceParams; Querystring: { timeout?: number; max_bytes?: number } }>(
+    '/consumers/:group/instances/:instance/records',
+    {
+      schema: routeSchema('Fetch records (long poll: returns as soon as records arrive)', {
+        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864 } } },
+        response: { 200: { $ref: 'V2ConsumerRecords#' }, 406: { $ref: 'ErrorBody#' }, ...errorResponses },
+      }),
+    },
+    async (request, reply) => {
+      const instance = instanceOf(request);
+      const format = instance.config.format;
+      const accept = request.headers.accept ?? '*/*';
+      const wanted = `application/vnd.kafka.${format}.v2+json`;
+      if (!accept.includes('*/*') && !accept.includes(wanted) && !accept.includes('application/json')) {
+        throw new GatewayError(406, `This consumer instance returns ${wanted}; the Accept header asks for '${accept}'.`);
+      }
+      const records = await consumers.records(instance, request.query.timeout ?? instance.config.requestTimeoutMs, request.query.max_bytes ?? 64 * 1024 * 1024);
+      instance.lastUsed = Date.now();
+      reply.header('content-type', wanted);
+      return records;
+    },
+  );
+}
+
+/** Fastify parses no GET body; read it from the request stream (bounded like any body). */
+async function readJsonBody(request: FastifyRequest): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request.raw) {
+    text += chunk;
+    if (text.length > 1024 * 1024) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit.');
+  }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError(ErrorCode.BAD_REQUEST, `Malformed request body: ${(error as Error).message}`);
+  }
+}
+
+function assertHeld(instance: ConsumerInstance, tp: TP): void {
+  if (!instance.held().some((h) => h.topic === tp.topic && h.partition === tp.partition)) {
+    throw new GatewayError(ErrorCode.ILLEGAL_STATE, `Partition ${tp.partition} of topic '${tp.topic}' is not assigned to this consumer.`);
+  }
+}
