@@ -4,6 +4,7 @@ import { parseEmbeddedFormat } from '../records/embedded-format.js';
 import { clusterResolver } from '../http/v3/cluster.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { errorResponses } from '../../schemas/common/error.js';
+import type { GroupMember } from '../groups/group-member.js';
 import { PartitionDelivery, type DeliveredRecord } from './delivery.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 
@@ -14,7 +15,11 @@ interface EventsQuery {
   format: string;
   from: 'earliest' | 'latest';
   last_event_id?: string;
+  group?: string;
 }
+
+/** How often a group member's event stream commits what it delivered. */
+const GROUP_COMMIT_INTERVAL_MS = 1000;
 
 /**
  * `GET …/topics/{t}/events`: every partition of a topic as Server-Sent Events, live. Each record is
@@ -23,7 +28,7 @@ interface EventsQuery {
  */
 export async function serverSentEventRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { topics, fetch, appends } = app.services;
+  const { topics, fetch, appends, groups } = app.services;
   // Event streams never end by themselves: end them when the gateway shuts down.
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -44,6 +49,12 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
             format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
             from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
             last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
+            group: {
+              type: 'string',
+              minLength: 1,
+              description:
+                'Join this consumer group: the stream carries only the partitions assigned to it, commits what it delivered every second and when a partition moves, and starts a partition at the later of the group\'s commit and the resume token.',
+            },
           },
         },
         produces: ['text/event-stream'],
@@ -97,12 +108,55 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
       raw.on('drain', () => delivery.drained());
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       open.add(raw);
+      let leaveGroup: (() => Promise<void>) | undefined;
       raw.on('close', () => {
         open.delete(raw);
         clearInterval(keepAlive);
-        void delivery.close();
+        // A group member commits what it delivered and leaves before its delivery stops.
+        void (leaveGroup?.() ?? Promise.resolve()).finally(() => delivery.close());
       });
-      for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
+      if (request.query.group === undefined) {
+        for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
+        return;
+      }
+      await joinAsGroupMember(request.query.group);
+
+      async function joinAsGroupMember(group: string): Promise<void> {
+        const event = (name: string, data: object) => raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+        // Set once join returns; the first assignment may arrive before that.
+        const joined: { member?: GroupMember } = {};
+        const commitDelivered = async () => {
+          const member = joined.member;
+          const held = delivery.positions().filter((p) => member?.holds(p));
+          if (member && held.length > 0) await groups.commit(group, member, held).catch(() => undefined);
+        };
+        joined.member = await groups.join({
+          group,
+          topics: [topic.name],
+          clientId: 'event-stream',
+          onAssigned: async (partitions, generation) => {
+            const committed = await groups.committed(group);
+            for (const tp of partitions) {
+              const stored = committed[`${tp.topic}:${tp.partition}`]?.offset;
+              const resumed = resume.get(tp.partition);
+              const start = stored === undefined && resumed === undefined ? request.query.from : Math.max(stored ?? 0, resumed ?? 0);
+              await delivery.assign(tp, start);
+            }
+            event('assigned', { generation, partitions: delivery.positions() });
+          },
+          onRevoked: async (partitions, generation) => {
+            await commitDelivered();
+            for (const tp of partitions) await delivery.revoke(tp);
+            event('revoked', { generation, partitions });
+          },
+        });
+        const timer = setInterval(() => void commitDelivered(), GROUP_COMMIT_INTERVAL_MS);
+        leaveGroup = async () => {
+          clearInterval(timer);
+          await commitDelivered();
+          if (joined.member) await groups.leave(joined.member);
+        };
+      }
     },
   );
 }

@@ -117,4 +117,33 @@ describe('Server-Sent Events', () => {
     const format = await fetch(`${base}${gw.v3}/topics/feed/events?format=xml`);
     expect(format.status).toBe(422);
   });
+
+  it('splits a topic between event streams of one consumer group and resumes from the group\'s commits', async () => {
+    await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'grouped', partitions_count: 2 } });
+    await produce('grouped', 0, ['p0-a']);
+    await produce('grouped', 1, ['p1-a']);
+    const url = `${base}${gw.v3}/topics/grouped/events?group=sse-group&from=earliest`;
+
+    const first = await openEvents(url);
+    expect((await records(first, 2)).map((e) => JSON.parse(e.data!).value).sort()).toEqual(['p0-a', 'p1-a']);
+
+    const second = await openEvents(url);
+    await second.next((e) => e.event === 'assigned' && JSON.parse(e.data!).partitions.length === 1, 10_000);
+    await produce('grouped', 0, ['p0-b']);
+    await produce('grouped', 1, ['p1-b']);
+    const [fromFirst] = await records(first, 1);
+    const [fromSecond] = await records(second, 1);
+    expect([JSON.parse(fromFirst.data!).value, JSON.parse(fromSecond.data!).value].sort()).toEqual(['p0-b', 'p1-b']);
+    expect(JSON.parse(fromFirst.data!).partition).not.toBe(JSON.parse(fromSecond.data!).partition);
+    first.close();
+    second.close();
+
+    // Everything delivered was committed: a new member of the group starts after it.
+    await new Promise((r) => setTimeout(r, 300));
+    await produce('grouped', 0, ['p0-c']);
+    const third = await openEvents(url);
+    expect((await records(third, 1)).map((e) => JSON.parse(e.data!).value)).toEqual(['p0-c']);
+    await expect(third.next((e) => e.event === 'record', 500)).rejects.toThrow();
+    third.close();
+  });
 });

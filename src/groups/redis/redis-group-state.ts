@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
-import { connectRedis, type RedisConnection } from '../../log/redis/connection.js';
+import { subscribeChannel, type RedisConnection } from '../../log/redis/connection.js';
 import type { Assignment } from '../assignors.js';
 import type { CommittedOffset, GroupSnapshot, GroupStateStore, MemberRecord, OffsetCommit } from '../group-state.js';
 import { activeGroup, notOwner } from '../memory-group-state.js';
@@ -146,15 +146,10 @@ export class RedisGroupState implements GroupStateStore {
   async onChange(listener: (group: string) => void): Promise<() => void> {
     this.listeners.add(listener);
     if (!this.subscriber) {
-      const subscriber = this.redis.duplicate();
-      subscriber.on('error', () => undefined);
-      subscriber.on('message', (_channel: string, group: string) => {
-        for (const each of this.listeners) each(group);
-      });
-      this.subscriber = subscriber;
       try {
-        await connectRedis(subscriber);
-        await subscriber.subscribe(this.keys.events());
+        this.subscriber = await subscribeChannel(this.redis, this.keys.events(), (group) => {
+          for (const each of this.listeners) each(group);
+        });
       } catch (error) {
         throw groupError(error);
       }

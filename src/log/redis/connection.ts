@@ -50,3 +50,21 @@ export async function connectRedis(connection: RedisConnection): Promise<void> {
   if (connection.status === 'ready') return;
   await connection.connect();
 }
+
+/**
+ * A dedicated connection subscribed to one channel (a subscribed connection can run no other
+ * command). It reconnects and resubscribes by itself; `onMessage` gets every message.
+ */
+export async function subscribeChannel(connection: RedisConnection, channel: string, onMessage: (message: string) => void): Promise<RedisConnection> {
+  const subscriber = connection.duplicate();
+  subscriber.on('error', () => undefined);
+  subscriber.on('message', (_channel: string, message: string) => onMessage(message));
+  try {
+    await connectRedis(subscriber);
+    await subscriber.subscribe(channel);
+  } catch (error) {
+    subscriber.disconnect();
+    throw error;
+  }
+  return subscriber;
+}

@@ -4,7 +4,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
-import { connectRedis, createRedisConnection, type RedisConnection } from './connection.js';
+import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnection } from './connection.js';
 import { LogKeys } from './keys.js';
 import { decodeHeaders, encodeHeaders } from './record-codec.js';
 
@@ -151,21 +151,17 @@ export class RedisStreamsStore implements LogStore {
   async onAppend(listener: AppendListener): Promise<() => void> {
     this.listeners.add(listener);
     if (!this.subscriber) {
-      const subscriber = this.redis.duplicate();
-      subscriber.on('error', () => undefined);
-      subscriber.on('message', (_channel: string, message: string) => {
-        const first = message.indexOf(' ');
-        const second = message.indexOf(' ', first + 1);
-        if (first < 0 || second < 0) return;
-        const next = Number(message.slice(0, first));
-        const partition = Number(message.slice(first + 1, second));
-        const topic = message.slice(second + 1);
-        for (const each of this.listeners) each(topic, partition, next);
-      });
-      this.subscriber = subscriber;
       try {
-        await connectRedis(subscriber);
-        await subscriber.subscribe(this.keys.appendsChannel());
+        // Announcements are `<next offset> <partition> <topic>` (see append-batch.lua).
+        this.subscriber = await subscribeChannel(this.redis, this.keys.appendsChannel(), (message) => {
+          const first = message.indexOf(' ');
+          const second = message.indexOf(' ', first + 1);
+          if (first < 0 || second < 0) return;
+          const next = Number(message.slice(0, first));
+          const partition = Number(message.slice(first + 1, second));
+          const topic = message.slice(second + 1);
+          for (const each of this.listeners) each(topic, partition, next);
+        });
       } catch (error) {
         throw storeError(error);
       }
