@@ -14,6 +14,10 @@ export const JSON_CONTENT_TYPES = [
 export function installContentTypes(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   for (const type of JSON_CONTENT_TYPES) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, parseJson);
+    // An empty body is allowed (Confluent's `POST …/offsets` with no body commits everything fetched).
+    app.addContentTypeParser(type, { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') return done(null, undefined);
+      return parseJson(request, body as string, done);
+    });
   }
 }

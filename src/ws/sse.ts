@@ -136,13 +136,17 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
           clientId: 'event-stream',
           onAssigned: async (partitions, generation) => {
             const committed = await groups.committed(group);
-            for (const tp of partitions) {
-              const stored = committed[`${tp.topic}:${tp.partition}`]?.offset;
-              const resumed = resume.get(tp.partition);
-              const start = stored === undefined && resumed === undefined ? request.query.from : Math.max(stored ?? 0, resumed ?? 0);
-              await delivery.assign(tp, start);
-            }
-            event('assigned', { generation, partitions: delivery.positions() });
+            const starts = await Promise.all(
+              partitions.map(async (tp) => {
+                const stored = committed[`${tp.topic}:${tp.partition}`]?.offset;
+                const resumed = resume.get(tp.partition);
+                if (stored !== undefined || resumed !== undefined) return { ...tp, offset: Math.max(stored ?? 0, resumed ?? 0) };
+                const { logStartOffset, nextOffset } = await fetch.offsets(tp.topic, tp.partition);
+                return { ...tp, offset: request.query.from === 'earliest' ? logStartOffset : nextOffset };
+              }),
+            );
+            event('assigned', { generation, partitions: starts });
+            for (const start of starts) await delivery.assign(start, start.offset);
           },
           onRevoked: async (partitions, generation) => {
             await commitDelivered();

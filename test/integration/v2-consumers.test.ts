@@ -61,6 +61,10 @@ describe('the v2 consumer API', () => {
     await inject({ method: 'POST', url: at('g-bin', 'b', '/subscription'), headers: V2, payload: { topics: ['bin-consume'] } });
     const polled = await records('g-bin', 'b', 'binary');
     expect(polled.json()).toEqual([expect.objectContaining({ key: 'AAE=', value: '/wA=' })]);
+    // No body at all: commit everything fetched, as Confluent does.
+    expect((await inject({ method: 'POST', url: at('g-bin', 'b', '/offsets'), headers: V2 })).statusCode).toBe(200);
+    const committed = await inject({ method: 'GET', url: at('g-bin', 'b', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'bin-consume', partition: 0 }] } });
+    expect(committed.json().offsets[0].offset).toBe(1);
     await inject({ method: 'DELETE', url: at('g-bin', 'b', '') });
   });
 

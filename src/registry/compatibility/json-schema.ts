@@ -1,7 +1,10 @@
 import {
-  acceptsEverything, boundWithin, deepEqual, declaredTypes, isObject, listedValues, mergeSchemas, numericBound, SchemaDocuments, typeCovered, valueType,
+  acceptsEverything, deepEqual, declaredTypes, isObject, listedValues, mergeSchemas, SchemaDocuments, typeCovered, valueType,
   type JsonValue, type SchemaNode, type SchemaObject,
 } from './json-schema-documents.js';
+import {
+  arrayItems, countReasons, dependenciesOf, matches, numberReasons, scalarReasons, schemaAt, schemaList, stringReasons, without, withoutUnevaluated,
+} from './json-schema-keywords.js';
 import type { ReaderWriterCheck, ResolvedSchema } from './types.js';
 
 /**
@@ -12,32 +15,20 @@ import type { ReaderWriterCheck, ResolvedSchema } from './types.js';
  */
 
 /** Validation keywords this checker does not reason about: any difference in them is reported. */
-const OPAQUE = ['dependencies', 'dependentRequired', 'dependentSchemas', 'propertyNames', 'contains', 'minContains', 'maxContains', 'unevaluatedProperties', 'unevaluatedItems', 'if', 'then', 'else', '$dynamicRef', '$recursiveRef'];
+const OPAQUE = ['unevaluatedProperties', 'unevaluatedItems', 'if', 'then', 'else', '$dynamicRef', '$recursiveRef'];
 
 /** Past this depth the schemas are recursive through merged (allOf) nodes: the first visit has decided. */
 const MAX_DEPTH = 64;
 
 const at = (path: string) => path || '/';
-const schemaAt = (value: JsonValue | undefined): SchemaNode | undefined => (typeof value === 'boolean' || isObject(value) ? value : undefined);
-const schemaList = (value: JsonValue | undefined): SchemaNode[] | undefined => (Array.isArray(value) ? value.filter((item): item is SchemaNode => typeof item === 'boolean' || isObject(item)) : undefined);
 
-function without(node: SchemaObject, ...keys: string[]): SchemaObject {
-  const out = { ...node };
-  for (const key of keys) delete out[key];
-  return out;
-}
-
-function matches(pattern: string, name: string): boolean {
-  try {
-    return new RegExp(pattern, 'u').test(name);
-  } catch {
-    return false;
-  }
-}
+/** Whether a value of one JSON type can be a value of another (an integer is a number). */
+const typesOverlap = (a: string, b: string) => a === b || (a === 'integer' && b === 'number') || (a === 'number' && b === 'integer');
 
 class Containment {
   private readonly inProgress = new Map<object, Set<object>>();
   private readonly merged = new WeakMap<object, SchemaNode>();
+  private readonly normalized = new WeakMap<object, SchemaObject>();
 
   constructor(
     private readonly writerDocs: SchemaDocuments,
@@ -53,15 +44,25 @@ class Containment {
     if (typeof reader === 'string') return [`UNRESOLVED_REFERENCE at ${at(path)}: in the reader, ${reader}`];
     if (writer === false || reader === true || acceptsEverything(reader)) return [];
     if (reader === false) return [`SCHEMA_CLOSED at ${at(path)}: the reader accepts nothing here and the writer accepts documents`];
-    const w: SchemaObject = writer === true ? {} : writer;
-    if (this.visiting(w, reader)) return [];
+    const w = this.normal(writer === true ? {} : writer);
+    const r = this.normal(reader);
+    if (this.visiting(w, r)) return [];
     const pairs = this.inProgress.get(w) ?? new Set<object>();
-    this.inProgress.set(w, pairs.add(reader));
+    this.inProgress.set(w, pairs.add(r));
     try {
-      return this.checkObjects(w, reader, path, depth);
+      return this.checkObjects(w, r, path, depth);
     } finally {
-      this.inProgress.get(w)?.delete(reader);
+      this.inProgress.get(w)?.delete(r);
     }
+  }
+
+  /** A node with its unevaluated keywords rewritten where they are plain ones, once per node (so recursion meets the same node again). */
+  private normal(node: SchemaObject): SchemaObject {
+    const cached = this.normalized.get(node);
+    if (cached) return cached;
+    const out = withoutUnevaluated(node);
+    this.normalized.set(node, out);
+    return out;
   }
 
   /** A writer's allOf merged into one schema, once per node (so recursion through it meets the same node again). */
@@ -88,7 +89,7 @@ class Containment {
     // The writer's allOf is one schema: all of its parts at once.
     if (schemaList(writer.allOf)) {
       const merged = this.flattened(writer);
-      if (typeof merged === 'string') return [`UNRESOLVED_REFERENCE at ${at(path)}/allOf: in the writer, ${merged}`];
+      if (typeof merged === 'string') return [`UNRESOLVED_REFERENCE at ${path}/allOf: in the writer, ${merged}`];
       return this.check(merged, reader, path, next);
     }
     // A writer's anyOf/oneOf writes any one branch: each must be readable.
@@ -115,14 +116,32 @@ class Containment {
       if (branches.some((branch) => this.check(writer, branch, `${path}/${keyword}`, next).length === 0)) return base;
       return [...base, `COMBINED_TYPE_SUBSCHEMAS_CHANGED at ${path}/${keyword}: no branch of the reader's ${keyword} accepts everything the writer writes`];
     }
-    const reasons: string[] = [];
-    if (reader.not !== undefined && !deepEqual(reader.not, writer.not)) reasons.push(`NOT_TYPE_CHANGED at ${at(path)}/not: the reader excludes documents with a 'not' the writer does not share`);
+    const reasons = this.notReasons(writer, reader, path, next);
     for (const keyword of OPAQUE) {
-      if (reader[keyword] !== undefined && !deepEqual(reader[keyword], writer[keyword])) reasons.push(`UNSUPPORTED_KEYWORD_CHANGED at ${at(path)}/${keyword}: the reader's '${keyword}' differs from the writer's and is not analysed`);
+      if (reader[keyword] !== undefined && !deepEqual(reader[keyword], writer[keyword])) reasons.push(`UNSUPPORTED_KEYWORD_CHANGED at ${path}/${keyword}: the reader's '${keyword}' differs from the writer's and is not analysed`);
     }
     const values = listedValues(writer);
     if (values) return [...reasons, ...this.checkValues(values, writer, reader, path, next)];
     return [...reasons, ...this.checkTypes(writer, reader, path, next)];
+  }
+
+  /**
+   * The reader's `not` excludes documents: the writer's own `not` must exclude at least those,
+   * or the writer's types must be ones the excluded schema never accepts.
+   */
+  private notReasons(writer: SchemaObject, reader: SchemaObject, path: string, depth: number): string[] {
+    const excluded = schemaAt(reader.not);
+    if (excluded === undefined) return [];
+    const writerExcluded = schemaAt(writer.not);
+    // Swapped roles: the reader's excluded documents must all be excluded by the writer.
+    if (writerExcluded !== undefined && new Containment(this.readerDocs, this.writerDocs).check(excluded, writerExcluded, `${path}/not`, depth).length === 0) return [];
+    const resolved = this.readerDocs.resolve(excluded);
+    if (resolved === false) return [];
+    const excludedTypes = typeof resolved === 'object' ? declaredTypes(resolved) : undefined;
+    const values = listedValues(writer);
+    const writerTypes = values ? new Set(values.map(valueType)) : declaredTypes(writer);
+    if (excludedTypes && writerTypes && [...writerTypes].every((type) => ![...excludedTypes].some((other) => typesOverlap(type, other)))) return [];
+    return [`NOT_TYPE_EXTENDED at ${path}/not: the reader excludes documents the writer may write`];
   }
 
   /** A writer that lists its values (enum, const): each value must be one the reader accepts. */
@@ -130,10 +149,10 @@ class Containment {
     const reasons: string[] = [];
     const readerValues = listedValues(reader);
     const missing = readerValues ? values.filter((value) => !readerValues.some((other) => deepEqual(value, other))) : [];
-    if (missing.length > 0) reasons.push(`ENUM_ARRAY_NARROWED at ${at(path)}/enum: the reader does not accept ${missing.map((value) => JSON.stringify(value)).join(', ')}`);
+    if (missing.length > 0) reasons.push(`ENUM_ARRAY_NARROWED at ${path}/enum: the reader does not accept ${missing.map((value) => JSON.stringify(value)).join(', ')}`);
     const readerTypes = declaredTypes(reader);
     const wrongType = readerTypes ? values.filter((value) => !typeCovered(readerTypes, valueType(value))) : [];
-    if (wrongType.length > 0) reasons.push(`TYPE_NARROWED at ${at(path)}/type: the reader's type does not accept ${wrongType.map((value) => JSON.stringify(value)).join(', ')}`);
+    if (wrongType.length > 0) reasons.push(`TYPE_NARROWED at ${path}/type: the reader's type does not accept ${wrongType.map((value) => JSON.stringify(value)).join(', ')}`);
     // Values of a structured type are still compared by keyword.
     const structured = values.filter((value) => typeof value === 'object' && value !== null);
     const scalars = values.filter((value) => typeof value !== 'object' || value === null);
@@ -144,14 +163,14 @@ class Containment {
 
   private checkTypes(writer: SchemaObject, reader: SchemaObject, path: string, depth: number): string[] {
     const reasons: string[] = [];
-    if (listedValues(reader)) reasons.push(`ENUM_ARRAY_NARROWED at ${at(path)}/enum: the reader accepts only listed values, the writer does not list its values`);
+    if (listedValues(reader)) reasons.push(`ENUM_ARRAY_NARROWED at ${path}/enum: the reader accepts only listed values, the writer does not list its values`);
     const writerTypes = declaredTypes(writer);
     const readerTypes = declaredTypes(reader);
     if (readerTypes) {
-      if (!writerTypes) reasons.push(`TYPE_NARROWED at ${at(path)}/type: the reader accepts only ${[...readerTypes].join(', ')}, the writer any type`);
+      if (!writerTypes) reasons.push(`TYPE_NARROWED at ${path}/type: the reader accepts only ${[...readerTypes].join(', ')}, the writer any type`);
       else {
         const lost = [...writerTypes].filter((type) => !typeCovered(readerTypes, type));
-        if (lost.length > 0) reasons.push(`TYPE_NARROWED at ${at(path)}/type: the reader does not accept ${lost.join(', ')}`);
+        if (lost.length > 0) reasons.push(`TYPE_NARROWED at ${path}/type: the reader does not accept ${lost.join(', ')}`);
       }
     }
     const produces = (...types: string[]) => !writerTypes || types.some((type) => writerTypes.has(type));
@@ -211,7 +230,43 @@ class Containment {
     }
     reasons.push(...this.undeclaredPropertyReasons(writer, reader, path, depth));
     reasons.push(...countReasons(writer, reader, 'minProperties', 'maxProperties', path));
+    reasons.push(...this.dependencyReasons(writer, reader, path, depth));
+    reasons.push(...this.propertyNameReasons(writer, reader, path, depth));
     return reasons;
+  }
+
+  /** What the reader demands when a property is present (other properties, or a schema) the writer must already guarantee. */
+  private dependencyReasons(writer: SchemaObject, reader: SchemaObject, path: string, depth: number): string[] {
+    const reasons: string[] = [];
+    const readerDependencies = dependenciesOf(reader);
+    const writerDependencies = dependenciesOf(writer);
+    const writerRequired = Array.isArray(writer.required) ? writer.required : [];
+    for (const [name, needed] of readerDependencies.required) {
+      const guaranteed = [...(writerDependencies.required.get(name) ?? []), ...writerRequired];
+      const missing = needed.filter((other) => !guaranteed.includes(other));
+      if (missing.length > 0) reasons.push(`DEPENDENCY_ARRAY_EXTENDED at ${path}/dependencies/${name}: with '${name}' the reader requires ${missing.join(', ')}, the writer does not`);
+    }
+    const writerAlone = without(writer, 'dependencies', 'dependentSchemas', 'dependentRequired');
+    for (const [name, schema] of readerDependencies.schemas) {
+      const dependencyPath = `${path}/dependencies/${name}`;
+      const writerSchema = writerDependencies.schemas.get(name);
+      if (writerSchema !== undefined && this.check(writerSchema, schema, dependencyPath, depth).length === 0) continue;
+      if (this.check(writerAlone, schema, dependencyPath, depth).length === 0) continue;
+      reasons.push(`DEPENDENCY_SCHEMA_NARROWED at ${dependencyPath}: with '${name}' the reader applies a schema the writer's documents need not match`);
+    }
+    return reasons;
+  }
+
+  /** The reader's `propertyNames` must accept every name the writer may write: its own `propertyNames`, or the names of a closed model. */
+  private propertyNameReasons(writer: SchemaObject, reader: SchemaObject, path: string, depth: number): string[] {
+    const names = schemaAt(reader.propertyNames);
+    if (names === undefined) return [];
+    const namesPath = `${path}/propertyNames`;
+    const writerNames = schemaAt(writer.propertyNames);
+    if (writerNames !== undefined) return this.check(writerNames, names, namesPath, depth);
+    const closed = writer.additionalProperties === false && (!isObject(writer.patternProperties) || Object.keys(writer.patternProperties).length === 0);
+    if (closed) return this.check({ type: 'string', enum: Object.keys(isObject(writer.properties) ? writer.properties : {}) }, names, namesPath, depth);
+    return [`PROPERTY_NAMES_ADDED at ${namesPath}: the reader restricts property names, the writer's open content model does not`];
   }
 
   /** Properties neither declares: whatever the writer allows for them (patterns, additionalProperties) the reader must allow. */
@@ -252,85 +307,31 @@ class Containment {
     }
     reasons.push(...countReasons(writer, reader, 'minItems', 'maxItems', path));
     if (reader.uniqueItems === true && writer.uniqueItems !== true && writerMax > 1) reasons.push(`UNIQUE_ITEMS_ADDED at ${path}/uniqueItems: the reader requires unique items, the writer does not`);
+    reasons.push(...this.containsReasons(writer, reader, path, depth));
     return reasons;
   }
-}
 
-/** An array schema as positional items then the schema of every further item (draft-07 items/additionalItems, 2020-12 prefixItems/items). */
-function arrayItems(node: SchemaObject): { tuple: SchemaNode[]; rest: SchemaNode } {
-  const prefix = schemaList(node.prefixItems);
-  if (prefix) return { tuple: prefix, rest: schemaAt(node.items) ?? true };
-  const items = schemaList(node.items);
-  if (items) return { tuple: items, rest: schemaAt(node.additionalItems) ?? true };
-  return { tuple: [], rest: schemaAt(node.items) ?? true };
-}
-
-/** Reader's lower and upper count keywords against the writer's (lengths, item and property counts). */
-function countReasons(writer: SchemaObject, reader: SchemaObject, minKey: string, maxKey: string, path: string): string[] {
-  const reasons: string[] = [];
-  const name = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
-  const readerMin = reader[minKey];
-  const writerMin = typeof writer[minKey] === 'number' ? writer[minKey] : 0;
-  if (typeof readerMin === 'number' && readerMin > writerMin) {
-    reasons.push(`${name(minKey)}_${writer[minKey] === undefined ? 'ADDED' : 'INCREASED'} at ${path}/${minKey}: the reader's ${minKey} ${readerMin}, the writer's ${writerMin}`);
-  }
-  const readerMax = reader[maxKey];
-  const writerMax = writer[maxKey];
-  if (typeof readerMax === 'number' && !(typeof writerMax === 'number' && writerMax <= readerMax)) {
-    reasons.push(`${name(maxKey)}_${writerMax === undefined ? 'ADDED' : 'DECREASED'} at ${path}/${maxKey}: the reader's ${maxKey} ${readerMax}, the writer's ${writerMax === undefined ? 'none' : String(writerMax)}`);
-  }
-  return reasons;
-}
-
-function stringReasons(writer: SchemaObject, reader: SchemaObject, path: string): string[] {
-  const reasons = countReasons(writer, reader, 'minLength', 'maxLength', path);
-  for (const keyword of ['pattern', 'format']) {
-    if (reader[keyword] !== undefined && reader[keyword] !== writer[keyword]) {
-      reasons.push(`${keyword.toUpperCase()}_${writer[keyword] === undefined ? 'ADDED' : 'CHANGED'} at ${path}/${keyword}: the reader's ${keyword} ${JSON.stringify(reader[keyword])}, the writer's ${JSON.stringify(writer[keyword] ?? null)}`);
+  /** Items the reader wants (`contains`, at least `minContains`, at most `maxContains`) the writer must guarantee. */
+  private containsReasons(writer: SchemaObject, reader: SchemaObject, path: string, depth: number): string[] {
+    const wanted = schemaAt(reader.contains);
+    if (wanted === undefined) return [];
+    const reasons: string[] = [];
+    const written = schemaAt(writer.contains);
+    const readerMin = typeof reader.minContains === 'number' ? reader.minContains : 1;
+    const writerMin = typeof writer.minContains === 'number' ? writer.minContains : 1;
+    if (readerMin > 0) {
+      if (written === undefined) reasons.push(`CONTAINS_ADDED at ${path}/contains: the reader wants an item the writer need not write`);
+      else if (this.check(written, wanted, `${path}/contains`, depth).length > 0) reasons.push(`CONTAINS_NARROWED at ${path}/contains: the reader's contains does not accept the items the writer's guarantees`);
+      else if (writerMin < readerMin) reasons.push(`MIN_CONTAINS_INCREASED at ${path}/minContains: the reader's minContains ${readerMin}, the writer's ${writerMin}`);
     }
-  }
-  return reasons;
-}
-
-function numberReasons(writer: SchemaObject, reader: SchemaObject, path: string, writerTypes: Set<string> | undefined): string[] {
-  const reasons: string[] = [];
-  for (const side of ['min', 'max'] as const) {
-    const readerBound = numericBound(reader, side);
-    const writerBound = numericBound(writer, side);
-    if (readerBound && !boundWithin(writerBound, readerBound, side)) {
-      const keyword = side === 'min' ? 'MINIMUM' : 'MAXIMUM';
-      reasons.push(`${keyword}_${writerBound ? (side === 'min' ? 'INCREASED' : 'DECREASED') : 'ADDED'} at ${path}/${side === 'min' ? 'minimum' : 'maximum'}: the reader's bound ${readerBound.value}${readerBound.exclusive ? ' (exclusive)' : ''} is tighter than the writer's`);
+    const readerMax = reader.maxContains;
+    if (typeof readerMax === 'number') {
+      const boundedByLength = typeof writer.maxItems === 'number' && writer.maxItems <= readerMax;
+      const boundedByContains = deepEqual(written, wanted) && typeof writer.maxContains === 'number' && writer.maxContains <= readerMax;
+      if (!boundedByLength && !boundedByContains) reasons.push(`MAX_CONTAINS_DECREASED at ${path}/maxContains: the writer may write more than ${readerMax} items the reader's contains matches`);
     }
+    return reasons;
   }
-  const readerStep = reader.multipleOf;
-  if (typeof readerStep === 'number') {
-    const writerStep = typeof writer.multipleOf === 'number' ? writer.multipleOf : writerTypes?.size === 1 && writerTypes.has('integer') ? 1 : undefined;
-    const ratio = writerStep === undefined ? NaN : writerStep / readerStep;
-    if (!(Math.abs(ratio - Math.round(ratio)) < 1e-9 && Math.round(ratio) >= 1)) {
-      reasons.push(`MULTIPLE_OF_${writer.multipleOf === undefined ? 'ADDED' : 'CHANGED'} at ${path}/multipleOf: the writer's numbers need not be multiples of ${readerStep}`);
-    }
-  }
-  return reasons;
-}
-
-/** A listed (enum/const) scalar value of the writer against the reader's scalar keywords. */
-function scalarReasons(value: JsonValue, reader: SchemaObject, path: string): string[] {
-  const fail = (keyword: string) => [`${keyword.toUpperCase()}_CHANGED at ${path}/${keyword}: the reader's ${keyword} rejects the writer's value ${JSON.stringify(value)}`];
-  if (typeof value === 'string') {
-    const length = [...value].length;
-    if (typeof reader.minLength === 'number' && length < reader.minLength) return fail('minLength');
-    if (typeof reader.maxLength === 'number' && length > reader.maxLength) return fail('maxLength');
-    if (typeof reader.pattern === 'string' && !matches(reader.pattern, value)) return fail('pattern');
-    if (reader.format !== undefined) return fail('format');
-  }
-  if (typeof value === 'number') {
-    const min = numericBound(reader, 'min');
-    const max = numericBound(reader, 'max');
-    if (min && (value < min.value || (min.exclusive && value === min.value))) return fail('minimum');
-    if (max && (value > max.value || (max.exclusive && value === max.value))) return fail('maximum');
-    if (typeof reader.multipleOf === 'number' && Math.abs(value / reader.multipleOf - Math.round(value / reader.multipleOf)) > 1e-9) return fail('multipleOf');
-  }
-  return [];
 }
 
 function documents(resolved: ResolvedSchema, role: string): SchemaDocuments | string {

@@ -57,6 +57,13 @@ export const avroCases: CompatibilityCase[] = [
   { name: 'moving a record to another namespace (names match unqualified)', type: 'AVRO', old: [record([name])], new: record([name], { namespace: 'org.example' }), level: 'BACKWARD', compatible: true },
   { name: 'renaming a field with the old name as an alias', type: 'AVRO', old: [record([name])], new: record([{ name: 'fullName', type: 'string', aliases: ['name'] }]), level: 'BACKWARD', compatible: true },
   { name: 'renaming a field without an alias or default', type: 'AVRO', old: [record([name])], new: record([{ name: 'fullName', type: 'string' }]), level: 'BACKWARD', compatible: false },
+  { name: 'renaming a field with an alias, read by the old schema (aliases are the reader\'s)', type: 'AVRO', old: [record([name])], new: record([{ name: 'fullName', type: 'string', aliases: ['name'] }]), level: 'FORWARD', compatible: false },
+  { name: 'renaming a record with an alias of another namespace', type: 'AVRO', old: [record([name])], new: record([name], { name: 'Person', aliases: ['org.example.User'] }), level: 'BACKWARD', compatible: false },
+  { name: 'a union replaced by a type that reads every branch', type: 'AVRO', old: [single(['int', 'float'])], new: single('double'), level: 'BACKWARD', compatible: true },
+  { name: 'a union replaced by a type that does not read the null branch', type: 'AVRO', old: [single(['null', 'long'])], new: single('long'), level: 'BACKWARD', compatible: false },
+  { name: 'bytes to string', type: 'AVRO', old: [single('bytes')], new: single('string'), level: 'BACKWARD', compatible: true },
+  { name: 'a logical type over the same underlying type', type: 'AVRO', old: [single('long')], new: single({ type: 'long', logicalType: 'timestamp-millis' }), level: 'FULL', compatible: true },
+  { name: 'adding an enum symbol an old reader with an enum default reads', type: 'AVRO', old: [suit(['UNKNOWN', 'HEARTS'], { default: 'UNKNOWN' })], new: suit(['UNKNOWN', 'HEARTS', 'CLUBS'], { default: 'UNKNOWN' }), level: 'FULL', compatible: true },
   {
     name: 'adding a field without a default to a nested record', type: 'AVRO',
     old: [single({ type: 'record', name: 'Inner', fields: [{ name: 'a', type: 'int' }] })],
