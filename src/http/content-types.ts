@@ -16,7 +16,7 @@ export function installContentTypes(app: FastifyInstance): void {
   for (const type of JSON_CONTENT_TYPES) {
     // An empty body is allowed (Confluent's `POST …/offsets` with no body commits everything fetched).
     app.addContentTypeParser(type, { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') return done(null, undefined);
+      if (body === '') return done(null, null);
       return parseJson(request, body as string, done);
     });
   }

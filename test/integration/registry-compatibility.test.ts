@@ -16,7 +16,7 @@ const FORMATS = [
     format: 'Avro', schemaType: 'AVRO', first: avroUser(),
     breaking: avroUser([{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }]),
     compatible: avroUser([{ name: 'name', type: 'string' }, { name: 'email', type: 'string', default: '' }]),
-    reason: /^READER_FIELD_MISSING_DEFAULT_VALUE at \/fields\/email/,
+    reason: /^READER_FIELD_MISSING_DEFAULT_VALUE at \/fields\/1 'email'/,
   },
   {
     format: 'Protobuf', schemaType: 'PROTOBUF', first: PROTO_ORDER, breaking: PROTO_ORDER_AMOUNT_AS_STRING, compatible: PROTO_ORDER_WITH_NOTE,

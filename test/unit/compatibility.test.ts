@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { avroCanRead } from '../../src/registry/compatibility/avro.js';
 import { jsonSchemaCanRead } from '../../src/registry/compatibility/json-schema.js';
 import { protobufCanRead } from '../../src/registry/compatibility/protobuf.js';
+import { parseSchema } from '../../src/registry/schema/parse.js';
 import { checkCompatibility, COMPATIBILITY_LEVELS, type ReaderWriterCheck, type ResolvedSchema, type SchemaType } from '../../src/registry/compatibility/types.js';
 import { avroCases } from './compatibility-cases/avro.js';
 import type { CompatibilityCase, SchemaWithReferences } from './compatibility-cases/case.js';
@@ -91,6 +92,10 @@ describe('every checker', () => {
     const unique = new Map(all.filter((row) => row.type === type).flatMap((row) => [row.new, ...row.old]).map((schema) => [JSON.stringify(schema), schema]));
     return [...unique.values()].map((schema) => resolved(type, schema));
   };
+
+  it.each(['AVRO', 'PROTOBUF', 'JSON'] as const)('is given only %s schemas the registry accepts', async (type) => {
+    for (const schema of schemasOf(type)) await expect(parseSchema(schema)).resolves.toMatchObject({ schemaType: type });
+  });
 
   it.each(['AVRO', 'PROTOBUF', 'JSON'] as const)('answers, without throwing, for every pair of the table\'s %s schemas', (type) => {
     const schemas = schemasOf(type);

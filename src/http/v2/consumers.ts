@@ -106,9 +106,9 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     async (request) => ({ partitions: instanceOf(request).held() }),
   );
 
-  app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number; metadata?: string }> } | undefined }>(
+  app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number; metadata?: string }> } | null }>(
     '/consumers/:group/instances/:instance/offsets',
-    { schema: routeSchema('Commit offsets (all fetched positions when none are given)', { body: { $ref: 'V2OffsetsRequest#' }, response: { 200: { type: 'null' }, 204: { type: 'null' }, ...errorResponses } }) },
+    { schema: routeSchema('Commit offsets (all fetched positions when none are given)', { body: { anyOf: [{ $ref: 'V2OffsetsRequest#' }, { type: 'null' }] }, response: { 200: { type: 'null' }, 204: { type: 'null' }, ...errorResponses } }) },
     async (request, reply) => {
       const instance = instanceOf(request);
       const offsets = request.body?.offsets;

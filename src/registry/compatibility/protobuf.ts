@@ -28,6 +28,7 @@ const WIRE_GROUPS: readonly (readonly string[])[] = [
   ['double'],
   ['string', 'bytes'],
 ];
+const STRING_OR_BYTES = ['string', 'bytes'];
 
 const groupOf = (type: string) => WIRE_GROUPS.findIndex((group) => group.includes(type));
 
@@ -161,7 +162,7 @@ class FileComparison {
       const group = groupOf(read.type);
       if (group !== groupOf(written.type)) return [`FIELD_SCALAR_KIND_CHANGED at ${at}: ${change}`];
       // A repeated number may be packed (one length-delimited record), which a singular reader cannot parse; strings and bytes are never packed.
-      if (labelChanged && WIRE_GROUPS[group][0] !== 'string') return [`FIELD_NUMERIC_LABEL_CHANGED at ${at}: ${labelChanged}`];
+      if (labelChanged && !STRING_OR_BYTES.includes(read.type)) return [`FIELD_NUMERIC_LABEL_CHANGED at ${at}: ${labelChanged}`];
     }
     return [];
   }

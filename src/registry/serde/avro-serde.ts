@@ -35,6 +35,20 @@ function withDefaults(type: avro.Type, value: unknown): unknown {
 
 const fromJson = (type: avro.Type, value: unknown): unknown => type.fromString(JSON.stringify(withDefaults(type, value)));
 
+/**
+ * Whether Avro's JSON encoding of the type's values is avsc's own representation, so a valid
+ * value can be written as it is: not with unions (wrapped in JSON) or bytes and fixed (strings in JSON).
+ */
+function jsonIsNative(type: avro.Type, seen = new Set<avro.Type>()): boolean {
+  if (seen.has(type)) return true;
+  seen.add(type);
+  if (type instanceof avro.types.LogicalType) return jsonIsNative(type.underlyingType, seen);
+  if (type instanceof avro.types.RecordType) return type.fields.every((field) => jsonIsNative(field.type, seen));
+  if (type instanceof avro.types.ArrayType) return jsonIsNative(type.itemsType, seen);
+  if (type instanceof avro.types.MapType) return jsonIsNative(type.valuesType as avro.Type, seen);
+  return !(type instanceof avro.types.UnwrappedUnionType || type instanceof avro.types.WrappedUnionType || type instanceof avro.types.BytesType || type instanceof avro.types.FixedType);
+}
+
 /** The path of the first record field whose value does not fit, so an error says where (avsc says only what). */
 function locate(type: avro.Type, value: unknown, path: string): string {
   if (!(type instanceof avro.types.RecordType) || !isObject(value)) return path;
@@ -63,10 +77,13 @@ export const avroSerde: FormatSerde = {
   schemaType: 'AVRO',
   compile(schema: ResolvedSchema): FormatCodec {
     const type = avroType(schema);
+    const native = jsonIsNative(type);
     return {
       schemaType: 'AVRO',
       encode(value) {
         if (value === undefined) throw new Error('no value given');
+        // The produce hot path: skips the JSON round trip below, which costs several times the write.
+        if (native && type.isValid(value)) return type.toBuffer(value);
         let avroValue: unknown;
         try {
           avroValue = fromJson(type, value);

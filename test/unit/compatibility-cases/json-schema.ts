@@ -7,6 +7,9 @@ const closed = (properties: object, extra: object = {}) => object(properties, { 
 const id = { type: 'string' };
 const amount = { type: 'number' };
 const field = (schema: object) => object({ value: schema });
+/** For keywords of draft 2019-09 and later (prefixItems, dependentRequired, unevaluatedProperties…). */
+const draft2020 = { $schema: 'https://json-schema.org/draft/2020-12/schema' };
+const field2020 = (schema: object) => object({ value: schema }, draft2020);
 
 const address = (extra: object) => JSON.stringify({ $id: 'https://example.com/address.json', type: 'object', properties: { street: { type: 'string' }, zip: { type: 'string' } }, ...extra });
 const withAddress = (extra: object) => ({
@@ -58,21 +61,21 @@ export const jsonSchemaCases: CompatibilityCase[] = [
   { name: 'narrowing a pattern property', type: 'JSON', old: [closed({ id }, { patternProperties: { '^x-': { type: 'number' } } })], new: closed({ id }, { patternProperties: { '^x-': { type: 'integer' } } }), level: 'BACKWARD', compatible: false },
   { name: 'a property removed but still matched by the reader\'s pattern', type: 'JSON', old: [closed({ id, 'x-rate': amount })], new: closed({ id }, { patternProperties: { '^x-': { type: 'number' } } }), level: 'BACKWARD', compatible: true },
   { name: 'appending a tuple position', type: 'JSON', old: [field({ type: 'array', items: [{ type: 'string' }], additionalItems: false })], new: field({ type: 'array', items: [{ type: 'string' }, { type: 'number' }], additionalItems: false }), level: 'BACKWARD', compatible: true },
-  { name: 'closing a tuple', type: 'JSON', old: [field({ type: 'array', prefixItems: [{ type: 'string' }] })], new: field({ type: 'array', prefixItems: [{ type: 'string' }], items: false }), level: 'BACKWARD', compatible: false },
+  { name: 'closing a tuple', type: 'JSON', old: [field2020({ type: 'array', prefixItems: [{ type: 'string' }] })], new: field2020({ type: 'array', prefixItems: [{ type: 'string' }], items: false }), level: 'BACKWARD', compatible: false },
   { name: 'a multipleOf the old one divides', type: 'JSON', old: [field({ type: 'number', multipleOf: 0.5 })], new: field({ type: 'number', multipleOf: 0.25 }), level: 'BACKWARD', compatible: true },
   { name: 'a const the new enum lists', type: 'JSON', old: [field({ const: 'NEW' })], new: field({ type: 'string', enum: ['NEW', 'PAID'], maxLength: 4 }), level: 'BACKWARD', compatible: true },
   { name: 'excluding fewer values with not', type: 'JSON', old: [field({ not: { type: 'number' } })], new: field({ not: { type: 'integer' } }), level: 'BACKWARD', compatible: true },
   { name: 'excluding more values with not', type: 'JSON', old: [field({ not: { type: 'integer' } })], new: field({ not: { type: 'number' } }), level: 'BACKWARD', compatible: false },
   { name: 'adding a not the old type never meets', type: 'JSON', old: [field({ type: 'string' })], new: field({ type: 'string', not: { type: 'number' } }), level: 'BACKWARD', compatible: true },
   { name: 'removing a property dependency', type: 'JSON', old: [object({ id, amount }, { dependencies: { amount: ['id'] } })], new: object({ id, amount }), level: 'BACKWARD', compatible: true },
-  { name: 'adding a property dependency', type: 'JSON', old: [object({ id, amount })], new: object({ id, amount }, { dependentRequired: { amount: ['id'] } }), level: 'BACKWARD', compatible: false },
-  { name: 'a dependency the old schema already guaranteed by required', type: 'JSON', old: [object({ id, amount }, { required: ['id'] })], new: object({ id, amount }, { required: ['id'], dependentRequired: { amount: ['id'] } }), level: 'BACKWARD', compatible: true },
+  { name: 'adding a property dependency', type: 'JSON', old: [object({ id, amount })], new: object({ id, amount }, { ...draft2020, dependentRequired: { amount: ['id'] } }), level: 'BACKWARD', compatible: false },
+  { name: 'a dependency the old schema already guaranteed by required', type: 'JSON', old: [object({ id, amount }, { required: ['id'] })], new: object({ id, amount }, { ...draft2020, required: ['id'], dependentRequired: { amount: ['id'] } }), level: 'BACKWARD', compatible: true },
   { name: 'restricting the property names of an open model', type: 'JSON', old: [object({ id })], new: object({ id }, { propertyNames: { maxLength: 8 } }), level: 'BACKWARD', compatible: false },
   { name: 'restricting property names a closed model already meets', type: 'JSON', old: [closed({ id, amount })], new: closed({ id, amount }, { propertyNames: { maxLength: 8 } }), level: 'BACKWARD', compatible: true },
-  { name: 'lowering minContains', type: 'JSON', old: [field({ type: 'array', contains: { type: 'number' }, minContains: 2 })], new: field({ type: 'array', contains: { type: 'number' }, minContains: 1 }), level: 'BACKWARD', compatible: true },
+  { name: 'lowering minContains', type: 'JSON', old: [field2020({ type: 'array', contains: { type: 'number' }, minContains: 2 })], new: field2020({ type: 'array', contains: { type: 'number' }, minContains: 1 }), level: 'BACKWARD', compatible: true },
   { name: 'adding contains', type: 'JSON', old: [field({ type: 'array' })], new: field({ type: 'array', contains: { type: 'number' } }), level: 'BACKWARD', compatible: false },
-  { name: 'unevaluatedProperties read as additionalProperties', type: 'JSON', old: [closed({ id, amount })], new: object({ id }, { unevaluatedProperties: false }), level: 'BACKWARD', compatible: false },
-  { name: 'closing with unevaluatedProperties what additionalProperties closed', type: 'JSON', old: [closed({ id })], new: object({ id }, { unevaluatedProperties: false }), level: 'FULL', compatible: true },
+  { name: 'unevaluatedProperties read as additionalProperties', type: 'JSON', old: [closed({ id, amount })], new: object({ id }, { ...draft2020, unevaluatedProperties: false }), level: 'BACKWARD', compatible: false },
+  { name: 'closing with unevaluatedProperties what additionalProperties closed', type: 'JSON', old: [closed({ id })], new: object({ id }, { ...draft2020, unevaluatedProperties: false }), level: 'FULL', compatible: true },
   { name: 'requiring uniqueItems', type: 'JSON', old: [field({ type: 'array' })], new: field({ type: 'array', uniqueItems: true }), level: 'BACKWARD', compatible: false },
   { name: 'anything under NONE', type: 'JSON', old: [field({ type: 'string' })], new: field(amount), level: 'NONE', compatible: true },
   // v2 replaced v1's statuses (registered under NONE), v3 extends v2's.
