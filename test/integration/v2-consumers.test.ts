@@ -157,4 +157,20 @@ describe('the v2 consumer API', () => {
     const assigned = await inject({ method: 'POST', url: at('g-none', 'n', '/assignments'), headers: V2, payload: { partitions: [{ topic: 'reset-none', partition: 0 }] } });
     expect(assigned.json().error_code).toBe(42206);
   });
+
+  it('resets a committed offset that retention has passed, per auto.offset.reset', async () => {
+    await createTopic('retained');
+    await produce('retained', ['old-0', 'old-1', 'old-2', 'kept-3']);
+    await create('g-retained', { name: 'r1', format: 'json', 'auto.offset.reset': 'earliest' });
+    await inject({ method: 'POST', url: at('g-retained', 'r1', '/subscription'), headers: V2, payload: { topics: ['retained'] } });
+    await records('g-retained', 'r1');
+    await inject({ method: 'POST', url: at('g-retained', 'r1', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'retained', partition: 0, offset: 1 }] } });
+    await inject({ method: 'DELETE', url: at('g-retained', 'r1', '') });
+    await gw.app.services.store.deleteRecordsBefore('retained', 0, 3);
+
+    await create('g-retained', { name: 'r2', format: 'json', 'auto.offset.reset': 'earliest' });
+    await inject({ method: 'POST', url: at('g-retained', 'r2', '/subscription'), headers: V2, payload: { topics: ['retained'] } });
+    expect((await records('g-retained', 'r2')).json().map((r: { value: string }) => r.value)).toEqual(['kept-3']);
+    await inject({ method: 'DELETE', url: at('g-retained', 'r2', '') });
+  });
 });
