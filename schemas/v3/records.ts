@@ -5,14 +5,21 @@ export const ProduceRequestData = {
   $id: 'ProduceRequestData',
   type: ['object', 'null'],
   additionalProperties: false,
+  description:
+    'A key or value. With AVRO, PROTOBUF or JSONSCHEMA, `data` is JSON the gateway validates against the schema and writes in the Confluent wire format (a mismatch is 42205 and nothing is written). The schema is, in this order: `schema_id`; version `schema_version` of the subject; the inline `schema`, registered under the subject; or the latest version of the subject. The subject is `subject`, else the one `subject_name_strategy` names (TOPIC_NAME by default).',
   properties: {
-    type: { type: 'string', enum: dataTypes, description: 'How `data` is given; JSON when absent.' },
-    data: { description: 'The key or value: any JSON value, a base64 string (BINARY) or a string (STRING). null is a null key or a tombstone.' },
-    schema_id: { type: 'integer', minimum: 0 },
-    schema_version: { type: 'integer' },
-    subject: { type: 'string' },
-    subject_name_strategy: { type: 'string', enum: ['TOPIC_NAME', 'RECORD_NAME', 'TOPIC_RECORD_NAME'] },
-    schema: { type: 'string' },
+    type: { type: 'string', enum: dataTypes, description: 'How `data` is given; JSON when absent and no schema is named, else the type of the named schema.' },
+    data: { description: 'The key or value: any JSON value, a base64 string (BINARY), a string (STRING), or JSON matching the schema. null is a null key or a tombstone.' },
+    schema_id: { type: 'integer', minimum: 0, description: 'A registered schema by its global id.' },
+    schema_version: { type: 'integer', minimum: 1, description: 'A version of the subject.' },
+    subject: { type: 'string', description: 'The registry subject; wins over subject_name_strategy.' },
+    subject_name_strategy: {
+      type: 'string',
+      enum: ['TOPIC_NAME', 'RECORD_NAME', 'TOPIC_RECORD_NAME'],
+      description:
+        "How to name the subject without `subject`: `<topic>-key|value`, the record's full name, or `<topic>-<record full name>`. The record strategies take the name from the inline schema (Avro namespace.name, Protobuf package.Message, JSON Schema title).",
+    },
+    schema: { type: 'string', description: 'An inline schema of `type` (Avro JSON, .proto text, JSON Schema), registered under the subject unless already there.' },
   },
 } as const;
 
@@ -39,6 +46,18 @@ export const ProduceRequest = {
   },
 } as const;
 
+export const ProducedData = {
+  $id: 'ProducedData',
+  type: ['object', 'null'],
+  properties: {
+    type: { type: 'string' },
+    size: { type: 'integer', description: 'Bytes written (with the 5-byte wire-format header for schema types).' },
+    schema_id: { type: 'integer' },
+    subject: { type: 'string', description: 'The subject the schema was found or registered under (absent when named by id).' },
+    schema_version: { type: 'integer' },
+  },
+} as const;
+
 export const ProduceResponse = {
   $id: 'ProduceResponse',
   type: 'object',
@@ -50,8 +69,8 @@ export const ProduceResponse = {
     partition_id: { type: 'integer' },
     offset: { type: 'integer' },
     timestamp: { type: 'string' },
-    key: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' }, schema_id: { type: 'integer' } } },
-    value: { type: ['object', 'null'], properties: { type: { type: 'string' }, size: { type: 'integer' }, schema_id: { type: 'integer' } } },
+    key: { $ref: 'ProducedData#' },
+    value: { $ref: 'ProducedData#' },
   },
 } as const;
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import { toBytes } from '../../records/embedded-format.js';
-import { SchemaEncoder, schemaMissing, type RecordPart } from '../../produce/schema-encoding.js';
+import { SchemaEncoder } from '../../produce/schema-encoding.js';
 import type { SchemaType } from '../../registry/types.js';
 import type { Topic } from '../../topics/topic-service.js';
-import { V2Partition, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse, V2Topic } from '../../../schemas/v2/topics.js';
+import { V2_PRODUCE_CONTENT_TYPES, V2Partition, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse, V2Topic } from '../../../schemas/v2/topics.js';
 import { errorResponses } from '../../../schemas/common/error.js';
 
 const V2_CONTENT_TYPE = 'application/vnd.kafka.v2+json';
@@ -17,6 +17,8 @@ interface ProduceBody {
   value_schema?: string;
   value_schema_id?: number;
 }
+
+type ProduceRoute = { Params: { topic: string; partition?: number }; Body: ProduceBody };
 
 type ContentFormat = 'json' | 'binary' | 'avro' | 'protobuf' | 'jsonschema';
 const SCHEMA_TYPE: Partial<Record<ContentFormat, SchemaType>> = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonschema: 'JSON' };
@@ -43,7 +45,7 @@ function embeddedFormat(request: FastifyRequest): ContentFormat {
   if (!match) {
     throw new GatewayError(
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      `Unsupported Content-Type '${contentType}': produce with application/vnd.kafka.json.v2+json or application/vnd.kafka.binary.v2+json.`,
+      `Unsupported Content-Type '${contentType}': produce with application/vnd.kafka.{json,binary,avro,protobuf,jsonschema}.v2+json.`,
     );
   }
   return match[1] as ContentFormat;
@@ -54,17 +56,6 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
   const { topics, produce, fetch, registry } = app.services;
   const schemas = new SchemaEncoder(registry);
 
-  /** The schema id of keys or values of a schema-format request: by id, or an inline schema registered under `<topic>-key|value`. */
-  const schemaIdFor = async (topic: string, part: RecordPart, schemaType: SchemaType, body: ProduceBody): Promise<number | null> => {
-    const id = part === 'key' ? body.key_schema_id : body.value_schema_id;
-    const schema = part === 'key' ? body.key_schema : body.value_schema;
-    const needed = body.records.some((record) => record[part] !== null && record[part] !== undefined);
-    if (id === undefined && schema === undefined) {
-      if (needed) throw schemaMissing(part);
-      return null;
-    }
-    return schemas.schemaId(topic, part, { schemaType, schemaId: id, schema });
-  };
   for (const schema of [V2Partition, V2Topic, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse]) app.addSchema(schema);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2_CONTENT_TYPE);
@@ -110,7 +101,7 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  const produceHandler = async (request: FastifyRequest<{ Params: { topic: string; partition?: number }; Body: ProduceBody }>) => {
+  const produceHandler = async (request: FastifyRequest<ProduceRoute>) => {
     const format = embeddedFormat(request);
     const schemaType = SCHEMA_TYPE[format];
     if (schemaType) return produceWithSchema(request, schemaType);
@@ -129,23 +120,22 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
   };
 
   /** Every record is validated and encoded before anything is produced: one bad record writes nothing. */
-  const produceWithSchema = async (request: FastifyRequest<{ Params: { topic: string; partition?: number }; Body: ProduceBody }>, schemaType: SchemaType) => {
-    const { topic } = request.params;
+  const produceWithSchema = async (request: FastifyRequest<ProduceRoute>, schemaType: SchemaType) => {
+    const { topic, partition } = request.params;
+    const body = request.body;
     await topics.lookup(topic);
-    const keySchemaId = await schemaIdFor(topic, 'key', schemaType, request.body);
-    const valueSchemaId = await schemaIdFor(topic, 'value', schemaType, request.body);
-    const encode = (id: number | null, data: unknown) => (data === null || data === undefined || id === null ? null : schemas.encode(id, data));
-    const records = await Promise.all(
-      request.body.records.map(async (record) => ({
-        partition: request.params.partition ?? record.partition,
-        key: await encode(keySchemaId, record.key),
-        value: await encode(valueSchemaId, record.value),
-      })),
+    const encoded = await schemas.encodeBatch(topic, schemaType, {
+      key: { schemaId: body.key_schema_id, schema: body.key_schema },
+      value: { schemaId: body.value_schema_id, schema: body.value_schema },
+      records: body.records,
+    });
+    const produced = await produce.produce(
+      topic,
+      encoded.records.map((record, index) => ({ partition: partition ?? body.records[index].partition, key: record.key, value: record.value })),
     );
-    const produced = await produce.produce(topic, records);
     return {
-      key_schema_id: keySchemaId,
-      value_schema_id: valueSchemaId,
+      key_schema_id: encoded.keySchemaId,
+      value_schema_id: encoded.valueSchemaId,
       offsets: produced.map((p) => ({ partition: p.partition, offset: p.offset, error_code: null, error: null })),
     };
   };
@@ -154,12 +144,12 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     tags: ['v2'],
     summary,
     params,
+    consumes: V2_PRODUCE_CONTENT_TYPES,
     body: { $ref: 'V2ProduceRequest#' },
     response: { 200: { $ref: 'V2ProduceResponse#' }, 415: { $ref: 'ErrorBody#' }, ...errorResponses },
   });
   // The Content-Type names the embedded format; a wrong one is 415 before the body is even validated.
   const preValidation = async (request: FastifyRequest) => void embeddedFormat(request);
-  type ProduceRoute = { Params: { topic: string; partition?: number }; Body: ProduceBody };
   app.post<ProduceRoute>('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, produceHandler);
   app.post<ProduceRoute>('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, produceHandler);
 }

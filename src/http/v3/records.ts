@@ -7,10 +7,10 @@ import type { RegistryService } from '../../registry/registry-service.js';
 import type { LogRecord, RecordHeader } from '../../log/store.js';
 import { toErrorBody } from '../error-handler.js';
 import { splitJsonValues } from '../json-stream.js';
-import { SchemaEncoder, type RecordPart, type SubjectNameStrategy } from '../../produce/schema-encoding.js';
+import { SchemaEncoder, type PartSchema, type RecordPart, type SubjectNameStrategy } from '../../produce/schema-encoding.js';
 import { decodeRecord, type RecordFormat } from '../../fetch/schema-decoding.js';
 import type { SchemaType } from '../../registry/types.js';
-import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery } from '../../../schemas/v3/records.js';
+import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProducedData, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery } from '../../../schemas/v3/records.js';
 import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
 import { clusterResolver } from './cluster.js';
 
@@ -34,14 +34,14 @@ interface ProduceBody {
   timestamp?: string | number | null;
 }
 
-const FORMAT_OF: Record<string, EmbeddedFormat> = { JSON: 'json', BINARY: 'binary', STRING: 'string' };
-const SCHEMA_TYPE_OF: Record<string, SchemaType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSONSCHEMA: 'JSON' };
+const FORMAT_OF: Partial<Record<DataType, EmbeddedFormat>> = { JSON: 'json', BINARY: 'binary', STRING: 'string' };
+const SCHEMA_TYPE_OF: Partial<Record<DataType, SchemaType>> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSONSCHEMA: 'JSON' };
 const DATA_TYPE_OF: Record<SchemaType, DataType> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSON: 'JSONSCHEMA' };
 
 interface EncodedPart {
   bytes: Buffer | null;
   type: DataType;
-  schemaId?: number;
+  schema?: PartSchema;
 }
 
 const namesSchema = (data: ProduceData) =>
@@ -74,9 +74,9 @@ export async function renderRecord(record: LogRecord, format: RecordFormat, regi
  */
 export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { produce, fetch, registry } = app.services;
+  const { produce, fetch, registry, topics } = app.services;
   const schemas = new SchemaEncoder(registry);
-  for (const schema of [ProduceRequestData, ProduceRequest, ProduceResponse, PartitionRecords, OffsetForTime]) {
+  for (const schema of [ProduceRequestData, ProduceRequest, ProducedData, ProduceResponse, PartitionRecords, OffsetForTime]) {
     if (!app.getSchema(schema.$id)) app.addSchema(schema);
   }
   const ajv = new Ajv({ allErrors: false, strict: false });
@@ -95,37 +95,46 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  /** A key or value to bytes: embedded types directly, schema types through the registry (ids resolved once per request). */
-  const encodePart = async (topic: string, part: RecordPart, data: ProduceData | null | undefined, ids: Map<string, Promise<number>>): Promise<EncodedPart> => {
+  type Resolve = ReturnType<SchemaEncoder['forRequest']>;
+
+  /** A key or value to bytes: embedded types directly, schema types through the registry (each schema resolved once per request). */
+  const encodePart = async (resolve: Resolve, part: RecordPart, data: ProduceData | null | undefined): Promise<EncodedPart> => {
     if (data === null || data === undefined) return { bytes: null, type: 'JSON' };
-    const embedded = data.type ? FORMAT_OF[data.type] : namesSchema(data) ? undefined : 'json';
-    if (embedded) return { bytes: toBytes(data.data, embedded, part), type: data.type ?? 'JSON' };
-    let schemaType = data.type ? SCHEMA_TYPE_OF[data.type] : undefined;
-    if (!schemaType && data.schema_id !== undefined) schemaType = (await registry.schemaById(data.schema_id)).schemaType;
-    if (!schemaType && data.subject !== undefined) schemaType = (await registry.getVersion(data.subject, data.schema_version ?? 'latest')).schemaType;
-    if (!schemaType) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: give a type (AVRO, PROTOBUF or JSONSCHEMA) with an inline schema.`);
-    const spec = { schemaType, schemaId: data.schema_id, subject: data.subject, version: data.schema_version, schema: data.schema, strategy: data.subject_name_strategy };
-    const cacheKey = JSON.stringify([part, spec]);
-    let id = ids.get(cacheKey);
-    if (!id) ids.set(cacheKey, (id = schemas.schemaId(topic, part, spec)));
-    const schemaId = await id;
-    if (data.data === null || data.data === undefined) return { bytes: null, type: DATA_TYPE_OF[schemaType], schemaId };
-    return { bytes: await schemas.encode(schemaId, data.data), type: DATA_TYPE_OF[schemaType], schemaId };
+    const embedded = data.type === undefined ? (namesSchema(data) ? undefined : 'json') : FORMAT_OF[data.type];
+    if (embedded) {
+      if (namesSchema(data)) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: type ${data.type} takes no schema; give AVRO, PROTOBUF or JSONSCHEMA to produce with one.`);
+      return { bytes: toBytes(data.data, embedded, part), type: data.type ?? 'JSON' };
+    }
+    const schema = await resolve(part, {
+      schemaType: data.type && SCHEMA_TYPE_OF[data.type],
+      schemaId: data.schema_id,
+      subject: data.subject,
+      version: data.schema_version,
+      schema: data.schema,
+      strategy: data.subject_name_strategy,
+    });
+    const bytes = data.data === null || data.data === undefined ? null : schema.encode(data.data, part);
+    return { bytes, type: DATA_TYPE_OF[schema.schemaType], schema };
   };
 
-  const decode = async (topic: string, raw: unknown, index: number, ids: Map<string, Promise<number>>): Promise<{ record: ProduceRecord; key: EncodedPart; value: EncodedPart }> => {
+  const encodeRecord = async (resolve: Resolve, raw: unknown, index: number): Promise<{ record: ProduceRecord; key: EncodedPart; value: EncodedPart }> => {
     if (!validateRecord(raw)) {
       const problem = validateRecord.errors?.[0];
       throw new GatewayError(ErrorCode.UNPROCESSABLE, `Record ${index}: ${problem?.instancePath || 'body'} ${problem?.message ?? 'is invalid'}.`);
     }
     const body = raw as ProduceBody;
-    const key = await encodePart(topic, 'key', body.key, ids);
-    const value = await encodePart(topic, 'value', body.value, ids);
+    const key = await encodePart(resolve, 'key', body.key);
+    const value = await encodePart(resolve, 'value', body.value);
     const record = { partition: body.partition_id ?? undefined, key: key.bytes, value: value.bytes, headers: headersOf(body.headers), timestamp: timestampOf(body.timestamp) };
     return { record, key, value };
   };
 
-  const describe = (part: EncodedPart, size: number) => (size < 0 ? null : { type: part.type, size, ...(part.schemaId === undefined ? {} : { schema_id: part.schemaId }) });
+  const describe = (part: EncodedPart, size: number) => {
+    if (size < 0) return null;
+    const schema = part.schema;
+    if (!schema) return { type: part.type, size };
+    return { type: part.type, size, schema_id: schema.schemaId, ...(schema.subject === undefined ? {} : { subject: schema.subject, schema_version: schema.version }) };
+  };
   const result = (clusterId: string, topic: string, encoded: { key: EncodedPart; value: EncodedPart }, produced: ProducedRecord) => ({
     error_code: 200,
     cluster_id: clusterId,
@@ -156,9 +165,11 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
       const topic = request.params.topic_name;
       const bodies = request.body;
       if (!Array.isArray(bodies) || bodies.length === 0) throw invalidInput('The request body holds no record.');
-      const ids = new Map<string, Promise<number>>();
+      // An unknown topic is 40401 before any inline schema gets registered for it.
+      await topics.lookup(topic);
+      const resolve = schemas.forRequest(topic);
       if (bodies.length === 1) {
-        const encoded = await decode(topic, bodies[0], 0, ids);
+        const encoded = await encodeRecord(resolve, bodies[0], 0);
         const [produced] = await produce.produce(topic, [encoded.record]);
         return reply.send(result(clusterId, topic, encoded, produced));
       }
@@ -166,7 +177,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
       const lines: string[] = [];
       for (const [index, raw] of bodies.entries()) {
         try {
-          const encoded = await decode(topic, raw, index, ids);
+          const encoded = await encodeRecord(resolve, raw, index);
           const [produced] = await produce.produce(topic, [encoded.record]);
           lines.push(JSON.stringify(result(clusterId, topic, encoded, produced)));
         } catch (error) {
