@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
+import type { AppendListener, AppendOptions, AppendRecord, AppendResult, PartitionBatch, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
 
 interface MemoryPartition {
   /** Offset of records[0]. */
@@ -76,6 +76,10 @@ export class MemoryStore implements LogStore {
     const nextOffset = baseOffset + records.length;
     for (const listener of this.listeners) listener(topic, partition, nextOffset);
     return { baseOffset, logAppendTime };
+  }
+
+  async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
+    return Promise.all(batches.map((batch) => this.append(topic, batch.partition, batch.records, options)));
   }
 
   async watchAppends(): Promise<void> {}

@@ -30,6 +30,12 @@ export interface AppendOptions {
   timestampType: TimestampType;
 }
 
+/** The records of one produce request that go to one partition. */
+export interface PartitionBatch {
+  partition: number;
+  records: AppendRecord[];
+}
+
 export interface AppendResult {
   /** Offset of the first record of the batch; the batch occupies baseOffset … baseOffset + n − 1. */
   baseOffset: number;
@@ -88,6 +94,12 @@ export interface LogStore {
    * Offsets are dense and never reused — not after trimming, not after a restart.
    */
   append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends batches to several partitions of a topic, one result per batch in the same order; each
+   * batch is atomic as with `append`. Stores that can (memory, a single Redis node) make the whole
+   * call atomic: one inconsistent partition writes nothing anywhere.
+   */
+  appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]>;
   /** Records from `fromOffset` on (fewer when the log ends). Offsets below the log start are the caller's to refuse. */
   read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]>;
   offsets(topic: string, partition: number): Promise<PartitionOffsets>;

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { ErrorCode, GatewayError, invalidInput } from '../errors.js';
-import type { AppendRecord, LogStore, RecordHeader } from '../log/store.js';
+import type { LogStore, PartitionBatch, RecordHeader } from '../log/store.js';
 import type { Topic, TopicService } from '../topics/topic-service.js';
 import { NullKeyPartitioner, partitionForKey, type NullKeyStrategy } from './partitioner.js';
 
@@ -40,8 +40,9 @@ export function recordSize(record: ProduceRecord): number {
 
 /**
  * Produces batches with Kafka's semantics: partition choice (explicit, murmur2 of the key, or
- * round-robin/sticky for null keys), size limits, and one atomic append per partition. Every
- * record is validated before anything is written, so a bad record fails the whole request.
+ * round-robin/sticky for null keys), size limits, and one append for the whole request (atomic
+ * per partition, and across partitions where the store can). Every record is validated before
+ * anything is written, so a bad record fails the whole request.
  */
 export class ProduceService {
   private readonly nullKeys = new NullKeyPartitioner();
@@ -60,33 +61,33 @@ export class ProduceService {
     const topic = await this.topics.lookup(topicName);
     const partitions = this.choosePartitions(topic, records, options.nullKeyStrategy ?? 'round-robin');
     const now = Date.now();
-    const batches = new Map<number, { indexes: number[]; records: AppendRecord[] }>();
+    const byPartition = new Map<number, PartitionBatch & { indexes: number[] }>();
     records.forEach((record, index) => {
       const partition = partitions[index];
-      let batch = batches.get(partition);
-      if (!batch) batches.set(partition, (batch = { indexes: [], records: [] }));
+      let batch = byPartition.get(partition);
+      if (!batch) byPartition.set(partition, (batch = { partition, indexes: [], records: [] }));
       batch.indexes.push(index);
       batch.records.push({ key: record.key, value: record.value, headers: record.headers ?? NO_HEADERS, timestamp: record.timestamp ?? now });
     });
 
     const timestampType = topic.effective.timestampType;
+    const batches = [...byPartition.values()];
+    const appended = await this.store.appendBatches(topic.name, batches, { timestampType });
     const results = new Array<ProducedRecord>(records.length);
-    await Promise.all(
-      [...batches].map(async ([partition, batch]) => {
-        const appended = await this.store.append(topic.name, partition, batch.records, { timestampType });
-        batch.indexes.forEach((index, i) => {
-          const record = records[index];
-          results[index] = {
-            partition,
-            offset: appended.baseOffset + i,
-            timestamp: timestampType === 'LogAppendTime' ? appended.logAppendTime : batch.records[i].timestamp,
-            timestampType,
-            keySize: record.key?.length ?? -1,
-            valueSize: record.value?.length ?? -1,
-          };
-        });
-      }),
-    );
+    batches.forEach((batch, b) => {
+      const { baseOffset, logAppendTime } = appended[b];
+      batch.indexes.forEach((index, i) => {
+        const record = records[index];
+        results[index] = {
+          partition: batch.partition,
+          offset: baseOffset + i,
+          timestamp: timestampType === 'LogAppendTime' ? logAppendTime : batch.records[i].timestamp,
+          timestampType,
+          keySize: record.key?.length ?? -1,
+          valueSize: record.value?.length ?? -1,
+        };
+      });
+    });
     return results;
   }
 

@@ -62,6 +62,32 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.offsets('independent', 2)).toEqual({ logStartOffset: 0, nextOffset: 0 });
     });
 
+    it('appends batches to several partitions in one call, each at its own dense offsets', async () => {
+      await store.append('many', 1, [record('before')], CREATE);
+      const results = await store.appendBatches(
+        'many',
+        [
+          { partition: 2, records: [record('p2-a'), record('p2-b')] },
+          { partition: 1, records: [record('p1-a')] },
+          { partition: 0, records: [record('p0-a'), record('p0-b'), record('p0-c')] },
+        ],
+        CREATE,
+      );
+      expect(results).toEqual([
+        { baseOffset: 0, logAppendTime: -1 },
+        { baseOffset: 1, logAppendTime: -1 },
+        { baseOffset: 0, logAppendTime: -1 },
+      ]);
+      const values = async (partition: number) => (await store.read('many', partition, 0, ALL)).map((r) => [r.offset, r.value?.toString()]);
+      expect(await values(0)).toEqual([[0, 'p0-a'], [1, 'p0-b'], [2, 'p0-c']]);
+      expect(await values(1)).toEqual([[0, 'before'], [1, 'p1-a']]);
+      expect(await values(2)).toEqual([[0, 'p2-a'], [1, 'p2-b']]);
+      const logAppend = await store.appendBatches('many', [{ partition: 0, records: [record('x')] }, { partition: 1, records: [record('y')] }], { timestampType: 'LogAppendTime' });
+      expect(logAppend[0].logAppendTime).toBeGreaterThan(1_700_000_000_000);
+      expect(logAppend[1].logAppendTime).toBe(logAppend[0].logAppendTime);
+      expect((await store.read('many', 1, 2, ALL))[0].timestamp).toBe(logAppend[0].logAppendTime);
+    });
+
     it('returns keys, values and headers byte-exact', async () => {
       const binary = Buffer.from([0, 255, 128, 10, 13, 0, 1]);
       const appended: AppendRecord[] = [

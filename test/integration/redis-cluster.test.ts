@@ -20,7 +20,7 @@ describe('on a Redis Cluster', () => {
     expect(created.statusCode).toBe(201);
     const records = Array.from({ length: 120 }, (_, i) => ({ key: `k${i}`, value: { i } }));
     const produced = await gw.app.inject({ method: 'POST', url: '/topics/sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
-    expect(produced.statusCode).toBe(200);
+    expect(produced.statusCode, produced.body).toBe(200);
     const offsets: Array<{ partition: number; offset: number }> = produced.json().offsets;
 
     // Each partition's offsets are dense from 0 and reading them back gives the records in order.

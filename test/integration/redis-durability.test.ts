@@ -59,6 +59,18 @@ describe('offsets survive everything but a deleted partition', () => {
     raw.disconnect();
     await store.close();
   });
+
+  it('writes nothing to any partition of a request when one of them is out of step', async () => {
+    const store = await open();
+    await store.append('skew-many', 1, [record('a')], CREATE);
+    const raw = new Redis(server.url);
+    await raw.hset(`${prefix}:{skew-many:1}:meta`, 'next', 7);
+    const batches = [0, 1, 2].map((partition) => ({ partition, records: [record(`p${partition}`)] }));
+    await expect(store.appendBatches('skew-many', batches, CREATE)).rejects.toMatchObject({ errorCode: 50002 });
+    expect(await Promise.all([0, 1, 2].map((p) => raw.xlen(`${prefix}:{skew-many:${p}}:log`)))).toEqual([0, 1, 0]);
+    raw.disconnect();
+    await store.close();
+  });
 });
 
 describe('start-up checks', () => {

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { Cluster, type Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
-import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
+import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, PartitionBatch, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
 import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnection } from './connection.js';
 import { LogKeys } from './keys.js';
-import { decodeHeaders, encodeHeaders } from './record-codec.js';
+import { decodeHeaders, packRecords } from './record-codec.js';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 
@@ -14,12 +14,13 @@ const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, i
 type StreamEntry = [Buffer, Buffer[]];
 
 interface LogCommands {
-  sgAppendBatch(log: string, meta: string, tidx: string, watched: string, ...args: Array<string | Buffer | number>): Promise<[number, number]>;
+  /** append.lua for any number of partitions: the number of keys (4 per partition), the keys, then the arguments. */
+  sgAppend(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
+  /** append.lua for one partition: its 4 keys, then the arguments (the form Redis Cluster routes, and auto-pipelines by slot). */
+  sgAppendPartition(...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
   sgDeleteRecords(log: string, meta: string, tidx: string, offset: number): Promise<number>;
 }
 
-const EMPTY = Buffer.alloc(0);
-const FLAGS = ['0', '1', '2', '3', '4', '5', '6', '7'];
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
 const WATCH_TTL_MS = 30_000;
 const READ_CHUNK = 500;
@@ -81,7 +82,8 @@ export class RedisStreamsStore implements LogStore {
     prefix: string,
   ) {
     this.keys = new LogKeys(prefix);
-    redis.defineCommand('sgAppendBatch', { numberOfKeys: 4, lua: script('append-batch') });
+    redis.defineCommand('sgAppend', { lua: script('append') });
+    redis.defineCommand('sgAppendPartition', { numberOfKeys: 4, lua: script('append') });
     redis.defineCommand('sgDeleteRecords', { numberOfKeys: 3, lua: script('delete-records') });
     this.commands = redis as unknown as LogCommands;
   }
@@ -152,7 +154,7 @@ export class RedisStreamsStore implements LogStore {
     this.listeners.add(listener);
     if (!this.subscriber) {
       try {
-        // Announcements are `<next offset> <partition> <topic>` (see append-batch.lua).
+        // Announcements are `<next offset> <partition> <topic>` (see append.lua).
         this.subscriber = await subscribeChannel(this.redis, this.keys.appendsChannel(), (message) => {
           const first = message.indexOf(' ');
           const second = message.indexOf(' ', first + 1);
@@ -239,23 +241,34 @@ export class RedisStreamsStore implements LogStore {
   }
 
   async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
-    const args: Array<string | Buffer> = [
-      options.timestampType === 'LogAppendTime' ? 'L' : 'C',
-      String(records.length),
-      this.keys.appendsChannel(),
-      `${partition} ${topic}`,
-    ];
-    for (const record of records) {
-      const headers = record.headers.length > 0;
-      const flags = (record.key !== null ? 1 : 0) | (record.value !== null ? 2 : 0) | (headers ? 4 : 0);
-      args.push(FLAGS[flags], String(record.timestamp), record.key ?? EMPTY, record.value ?? EMPTY, headers ? encodeHeaders(record.headers) : EMPTY);
-    }
+    return (await this.appendBatches(topic, [{ partition, records }], options))[0];
+  }
+
+  /**
+   * One script call for the whole request on a single node (atomic across its partitions); under
+   * Redis Cluster one call per partition, since each partition's keys live in their own slot.
+   */
+  async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
     try {
-      const [baseOffset, logAppendTime] = await this.commands.sgAppendBatch(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition), ...args);
-      return { baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) };
+      if (this.redis instanceof Cluster && batches.length > 1) {
+        return await Promise.all(batches.map((batch) => this.appendScript(topic, [batch], options).then((results) => results[0])));
+      }
+      return await this.appendScript(topic, batches, options);
     } catch (error) {
       throw storeError(error);
     }
+  }
+
+  private async appendScript(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
+    const keys: string[] = [];
+    const args: Array<string | Buffer> = [options.timestampType === 'LogAppendTime' ? 'L' : 'C', this.keys.appendsChannel(), topic];
+    for (const { partition, records } of batches) {
+      keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
+      args.push(String(partition), String(records.length), packRecords(records));
+    }
+    const [logAppendTime, ...baseOffsets] =
+      batches.length === 1 ? await this.commands.sgAppendPartition(...keys, ...args) : await this.commands.sgAppend(keys.length, ...keys, ...args);
+    return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
   }
 
   async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {

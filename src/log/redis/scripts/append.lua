@@ -1,0 +1,90 @@
+#!lua
+-- Appends one produce request's records to one or more partitions of a topic, atomically, at dense
+-- offsets. On a single node one call covers every partition a request touches; under Redis Cluster
+-- the store calls it per partition (the keys of one partition share a hash tag, so a slot).
+--
+-- KEYS, 4 per partition: stream, meta hash, time index, "watched" flag (set while some gateway waits).
+-- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] pub/sub channel announcing appends
+-- ('' for none); ARGV[3] topic; then per partition 3 values: partition number, record count n, and
+-- the n records packed one after another, each as (big-endian)
+--   u8 flags (1 key, 2 value, 4 headers present), u8 length + timestamp digits,
+--   u32 length + key, u32 length + value, u32 length + headers
+-- Entry fields: t timestamp, k key, v value, h headers; an absent field is not written (null).
+-- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense
+-- and are never reused even if the stream is trimmed empty. Every partition is checked before the
+-- first XADD: Redis does not roll a script back, and a request must be all or nothing.
+-- Returns { append time or -1, base offset of each partition in the order given }.
+local mode, channel, topic = ARGV[1], ARGV[2], ARGV[3]
+local partitions = #KEYS / 4
+
+local states = {}
+for j = 1, partitions do
+  local stream, meta = KEYS[j * 4 - 3], KEYS[j * 4 - 2]
+  local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket', 'start')
+  local nextOffset = tonumber(state[1] or '0')
+  if not state[1] and redis.call('EXISTS', stream) == 1 then
+    return redis.error_reply('STREAMGATE partition metadata is missing but its stream exists: refusing to reuse offsets')
+  end
+  local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  if top[1] then
+    local seq = tonumber(string.match(top[1][1], '^0%-(%d+)$') or '-1')
+    if seq ~= nextOffset then
+      return redis.error_reply('STREAMGATE partition stream and metadata disagree (stream top ' .. top[1][1] .. ', next offset ' .. nextOffset .. ')')
+    end
+  end
+  states[j] = { nextOffset, tonumber(state[2] or '-1'), tonumber(state[3] or '-1'), state[4] }
+end
+
+local appendTime = -1
+if mode == 'L' then
+  local now = redis.call('TIME')
+  appendTime = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+local appendTimeText = tostring(appendTime)
+
+local result = { appendTime }
+for j = 1, partitions do
+  local stream, meta, tidx, watched = KEYS[j * 4 - 3], KEYS[j * 4 - 2], KEYS[j * 4 - 1], KEYS[j * 4]
+  local partition, n, data = ARGV[j * 3 + 1], tonumber(ARGV[j * 3 + 2]), ARGV[j * 3 + 3]
+  local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
+  local pos = 1
+  for i = 0, n - 1 do
+    local flags, ts, key, value, headers
+    flags, ts, key, value, headers, pos = struct.unpack('>BBc0I4c0I4c0I4c0', data, pos)
+    if appendTime >= 0 then ts = appendTimeText end
+    -- The common keyed record has the same three fields as the stream's first entry, which Redis
+    -- then stores only once per node.
+    if flags == 3 then
+      redis.call('XADD', stream, '0-' .. (nextOffset + i + 1), 't', ts, 'k', key, 'v', value)
+    else
+      local args = { stream, '0-' .. (nextOffset + i + 1), 't', ts }
+      if flags % 2 == 1 then args[#args + 1] = 'k'; args[#args + 1] = key end
+      if math.floor(flags / 2) % 2 == 1 then args[#args + 1] = 'v'; args[#args + 1] = value end
+      if flags >= 4 then args[#args + 1] = 'h'; args[#args + 1] = headers end
+      redis.call('XADD', unpack(args))
+    end
+    local t = tonumber(ts)
+    if t > maxts then
+      maxts = t
+      -- A sparse index: one entry per 100 ms of new maximum timestamp, enough to bound a lookup's scan.
+      local b = math.floor(t / 100)
+      if b > bucket then
+        bucket = b
+        redis.call('ZADD', tidx, t, nextOffset + i)
+      end
+    end
+  end
+
+  if states[j][4] then
+    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket)
+  else
+    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket, 'start', 0)
+  end
+  -- Waiting consumers on every gateway wake on this instead of polling the stream; announced only
+  -- while some gateway has consumers waiting on this partition, so producing alone pays nothing.
+  if channel ~= '' and redis.call('EXISTS', watched) == 1 then
+    redis.call('PUBLISH', channel, (nextOffset + n) .. ' ' .. partition .. ' ' .. topic)
+  end
+  result[j + 1] = nextOffset
+end
+return result
