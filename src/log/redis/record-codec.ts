@@ -46,40 +46,52 @@ export function decodeHeaders(bytes: Buffer): RecordHeader[] {
 const FLAG_KEY = 1;
 const FLAG_VALUE = 2;
 const FLAG_HEADERS = 4;
+const FLAG_TIMESTAMP = 8;
 
 /**
  * A batch of records as one script argument (see append.lua): per record u8 flags (1 key, 2 value,
- * 4 headers present), u8 length + timestamp digits, then u32 length + bytes of key, value and
- * headers. One argument instead of five per record keeps the client's command encoding and
- * Redis's argument parsing out of the per-record cost.
+ * 4 headers present, 8 timestamp follows), then the timestamp's digits after a u8 length when it
+ * differs from the record before, and u32 length + bytes of key, value and headers when present.
+ * One argument instead of several per record keeps the client's command encoding and Redis's
+ * argument parsing out of the per-record cost.
  */
 export function packRecords(records: readonly AppendRecord[]): Buffer {
-  const stamps = new Array<string>(records.length);
-  const headers = new Array<Buffer | null>(records.length);
+  const stamps = new Array<string | undefined>(records.length);
+  const headers = new Array<Buffer | undefined>(records.length);
   let size = 0;
+  let previous: number | undefined;
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
-    stamps[i] = String(record.timestamp);
-    headers[i] = record.headers.length > 0 ? encodeHeaders(record.headers) : null;
-    size += 14 + stamps[i].length + (record.key?.length ?? 0) + (record.value?.length ?? 0) + (headers[i]?.length ?? 0);
+    if (record.timestamp !== previous) {
+      previous = record.timestamp;
+      stamps[i] = String(record.timestamp);
+      size += 1 + stamps[i]!.length;
+    }
+    if (record.headers.length > 0) size += 4 + (headers[i] = encodeHeaders(record.headers)).length;
+    if (record.key !== null) size += 4 + record.key.length;
+    if (record.value !== null) size += 4 + record.value.length;
+    size += 1;
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (let i = 0; i < records.length; i++) {
     const { key, value } = records[i];
-    out[at++] = (key !== null ? FLAG_KEY : 0) | (value !== null ? FLAG_VALUE : 0) | (headers[i] !== null ? FLAG_HEADERS : 0);
-    out[at++] = stamps[i].length;
-    at += out.write(stamps[i], at, 'latin1');
-    at = writeBytes(out, at, key);
-    at = writeBytes(out, at, value);
-    at = writeBytes(out, at, headers[i]);
+    const stamp = stamps[i];
+    const header = headers[i];
+    out[at++] = (key !== null ? FLAG_KEY : 0) | (value !== null ? FLAG_VALUE : 0) | (header !== undefined ? FLAG_HEADERS : 0) | (stamp !== undefined ? FLAG_TIMESTAMP : 0);
+    if (stamp !== undefined) {
+      out[at++] = stamp.length;
+      at += out.write(stamp, at, 'latin1');
+    }
+    if (key !== null) at = writeBytes(out, at, key);
+    if (value !== null) at = writeBytes(out, at, value);
+    if (header !== undefined) at = writeBytes(out, at, header);
   }
   return out;
 }
 
-function writeBytes(out: Buffer, at: number, bytes: Buffer | null): number {
-  const length = bytes?.length ?? 0;
-  out.writeUInt32BE(length, at);
-  if (bytes !== null) bytes.copy(out, at + 4);
-  return at + 4 + length;
+function writeBytes(out: Buffer, at: number, bytes: Buffer): number {
+  out.writeUInt32BE(bytes.length, at);
+  out.set(bytes, at + 4);
+  return at + 4 + bytes.length;
 }

@@ -7,12 +7,14 @@
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] pub/sub channel announcing appends
 -- ('' for none); ARGV[3] topic; then per partition 3 values: partition number, record count n, and
 -- the n records packed one after another, each as (big-endian)
---   u8 flags (1 key, 2 value, 4 headers present), u8 length + timestamp digits,
---   u32 length + key, u32 length + value, u32 length + headers
+--   u8 flags (1 key, 2 value, 4 headers present, 8 timestamp follows), [u8 length + timestamp
+--   digits], [u32 length + key], [u32 length + value], [u32 length + headers]
+-- (a record without flag 8 has the timestamp of the record before it; the first one has flag 8).
 -- Entry fields: t timestamp, k key, v value, h headers; an absent field is not written (null).
--- Entry ids are written explicitly as 0-(offset+1) from the `next` counter, so offsets stay dense
--- and are never reused even if the stream is trimmed empty. Every partition is checked before the
--- first XADD: Redis does not roll a script back, and a request must be all or nothing.
+-- Entry ids: the first record of a partition gets 0-(offset+1) from the `next` counter, the rest
+-- `0-*` (the next sequence number), so offsets stay dense and are never reused even if the stream
+-- is trimmed empty or deleted by hand. Every partition is checked before the first XADD: Redis
+-- does not roll a script back, and a request must be all or nothing.
 -- Returns { append time or -1, base offset of each partition in the order given }.
 local mode, channel, topic = ARGV[1], ARGV[2], ARGV[3]
 local partitions = #KEYS / 4
@@ -47,31 +49,51 @@ for j = 1, partitions do
   local stream, meta, tidx, watched = KEYS[j * 4 - 3], KEYS[j * 4 - 2], KEYS[j * 4 - 1], KEYS[j * 4]
   local partition, n, data = ARGV[j * 3 + 1], tonumber(ARGV[j * 3 + 2]), ARGV[j * 3 + 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
-  local pos = 1
+  local pos, ts = 1, appendTimeText
   for i = 0, n - 1 do
-    local flags, ts, key, value, headers
-    flags, ts, key, value, headers, pos = struct.unpack('>BBc0I4c0I4c0I4c0', data, pos)
-    if appendTime >= 0 then ts = appendTimeText end
-    -- The common keyed record has the same three fields as the stream's first entry, which Redis
-    -- then stores only once per node.
+    local flags = string.byte(data, pos)
+    pos = pos + 1
+    if flags >= 8 then
+      flags = flags - 8
+      local stamp
+      stamp, pos = struct.unpack('>Bc0', data, pos)
+      if appendTime < 0 then
+        ts = stamp
+        local t = tonumber(stamp)
+        if t > maxts then
+          maxts = t
+          -- A sparse index: one entry per 100 ms of new maximum timestamp, enough to bound a lookup's scan.
+          local b = math.floor(t / 100)
+          if b > bucket then
+            bucket = b
+            redis.call('ZADD', tidx, t, nextOffset + i)
+          end
+        end
+      end
+    end
+    local id = '0-*'
+    if i == 0 then id = '0-' .. (nextOffset + 1) end
     if flags == 3 then
-      redis.call('XADD', stream, '0-' .. (nextOffset + i + 1), 't', ts, 'k', key, 'v', value)
+      -- The common keyed record has the same three fields as the stream's first entry, which Redis
+      -- then stores only once per node.
+      local key, value
+      key, value, pos = struct.unpack('>I4c0I4c0', data, pos)
+      redis.call('XADD', stream, id, 't', ts, 'k', key, 'v', value)
     else
-      local args = { stream, '0-' .. (nextOffset + i + 1), 't', ts }
-      if flags % 2 == 1 then args[#args + 1] = 'k'; args[#args + 1] = key end
-      if math.floor(flags / 2) % 2 == 1 then args[#args + 1] = 'v'; args[#args + 1] = value end
-      if flags >= 4 then args[#args + 1] = 'h'; args[#args + 1] = headers end
+      local args = { stream, id, 't', ts }
+      local field
+      if flags % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = field end
+      if math.floor(flags / 2) % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'v'; args[#args + 1] = field end
+      if flags >= 4 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'h'; args[#args + 1] = field end
       redis.call('XADD', unpack(args))
     end
-    local t = tonumber(ts)
-    if t > maxts then
-      maxts = t
-      -- A sparse index: one entry per 100 ms of new maximum timestamp, enough to bound a lookup's scan.
-      local b = math.floor(t / 100)
-      if b > bucket then
-        bucket = b
-        redis.call('ZADD', tidx, t, nextOffset + i)
-      end
+  end
+  if appendTime >= 0 and appendTime > maxts then
+    maxts = appendTime
+    local b = math.floor(appendTime / 100)
+    if b > bucket then
+      bucket = b
+      redis.call('ZADD', tidx, appendTime, nextOffset)
     end
   end
 
