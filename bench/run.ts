@@ -44,6 +44,8 @@ const settings = {
   rounds: envInt('BENCH_ROUNDS', 3),
   cpuProfileDir: process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-bench-profiles-')) : undefined,
   runtime: runtime(),
+  /** Extra node flags for the gateway only, to try V8 heap settings: BENCH_GATEWAY_NODE_FLAGS='--max-semi-space-size=4'. */
+  gatewayNodeFlags: (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
 };
 
 function runtime(): 'tsx' | 'dist' {
@@ -107,7 +109,7 @@ const gateway: Target = {
     cwd: ROOT,
     port,
     env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-    nodeFlags: settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir] : [],
+    nodeFlags: [...settings.gatewayNodeFlags, ...(settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir] : [])],
   }),
   async prepare(server) {
     const clusters = await http<{ data: Array<{ cluster_id: string }> }>('GET', `${server.baseUrl}/v3/clusters`);
