@@ -65,9 +65,17 @@ export class MemoryStore implements LogStore {
   }
 
   async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
+    return this.appendAt(topic, partition, records, options.timestampType === 'LogAppendTime' ? Date.now() : -1);
+  }
+
+  async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
+    const logAppendTime = options.timestampType === 'LogAppendTime' ? Date.now() : -1;
+    return batches.map((batch) => this.appendAt(topic, batch.partition, batch.records, logAppendTime));
+  }
+
+  private appendAt(topic: string, partition: number, records: AppendRecord[], logAppendTime: number): AppendResult {
     const log = this.partition(topic, partition);
     const baseOffset = log.logStartOffset + log.records.length;
-    const logAppendTime = options.timestampType === 'LogAppendTime' ? Date.now() : -1;
     records.forEach((record, i) => {
       const stored = copyRecord({ ...record, offset: baseOffset + i });
       if (logAppendTime >= 0) stored.timestamp = logAppendTime;
@@ -76,10 +84,6 @@ export class MemoryStore implements LogStore {
     const nextOffset = baseOffset + records.length;
     for (const listener of this.listeners) listener(topic, partition, nextOffset);
     return { baseOffset, logAppendTime };
-  }
-
-  async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
-    return Promise.all(batches.map((batch) => this.append(topic, batch.partition, batch.records, options)));
   }
 
   async watchAppends(): Promise<void> {}

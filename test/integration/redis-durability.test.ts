@@ -60,6 +60,21 @@ describe('offsets survive everything but a deleted partition', () => {
     await store.close();
   });
 
+  it('refuses to append, writing nothing, when a partition stream is ahead of its metadata', async () => {
+    const store = await open();
+    await store.append('behind', 0, [record('a'), record('b')], CREATE);
+    const raw = new Redis(server.url);
+    await raw.hset(`${prefix}:{behind:0}:meta`, 'next', 1);
+    const indexBefore = await raw.zcard(`${prefix}:{behind:0}:tidx`);
+    const later = { key: null, value: Buffer.from('c'), headers: [], timestamp: Date.now() + 60_000 };
+    await expect(store.append('behind', 0, [later], CREATE)).rejects.toMatchObject({ errorCode: 50002 });
+    expect(await raw.xlen(`${prefix}:{behind:0}:log`)).toBe(2);
+    expect(await raw.zcard(`${prefix}:{behind:0}:tidx`)).toBe(indexBefore);
+    expect(await raw.hget(`${prefix}:{behind:0}:meta`, 'next')).toBe('1');
+    raw.disconnect();
+    await store.close();
+  });
+
   it('writes nothing to any partition of a request when one of them is out of step', async () => {
     const store = await open();
     await store.append('skew-many', 1, [record('a')], CREATE);

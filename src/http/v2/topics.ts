@@ -57,9 +57,9 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
   const schemas = new SchemaEncoder(registry);
 
   for (const schema of [V2Partition, V2Topic, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse]) app.addSchema(schema);
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2_CONTENT_TYPE);
-    return payload;
+    done(null, payload);
   });
 
   app.get('/topics', { schema: { tags: ['v2'], summary: 'List topic names', response: { 200: { type: 'array', items: { type: 'string' } }, ...errorResponses } } }, async () =>

@@ -27,7 +27,10 @@ for j = 1, partitions do
   if not state[1] and redis.call('EXISTS', stream) == 1 then
     return redis.error_reply('STREAMGATE partition metadata is missing but its stream exists: refusing to reuse offsets')
   end
-  local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  -- A stream ahead of its metadata would make the partition's first XADD fail; for the first
+  -- partition that XADD is the script's first write, so it fails alone (see below). The others
+  -- are checked here, before anything is written.
+  local top = j > 1 and redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1) or {}
   if top[1] then
     local seq = tonumber(string.match(top[1][1], '^0%-(%d+)$') or '-1')
     if seq ~= nextOffset then
@@ -53,6 +56,7 @@ for j = 1, partitions do
   for i = 0, n - 1 do
     local flags = string.byte(data, pos)
     pos = pos + 1
+    local indexed = false
     if flags >= 8 then
       flags = flags - 8
       local stamp
@@ -66,27 +70,35 @@ for j = 1, partitions do
           local b = math.floor(t / 100)
           if b > bucket then
             bucket = b
-            redis.call('ZADD', tidx, t, nextOffset + i)
+            indexed = true
           end
         end
       end
     end
-    local id = '0-*'
+    local id, add = '0-*', redis.call
+    -- The script's first write is refused by Redis when the stream is ahead of the metadata: it
+    -- runs protected, so that refusal is the script's answer (nothing has been written yet).
     if i == 0 then id = '0-' .. (nextOffset + 1) end
+    if i == 0 and j == 1 then add = redis.pcall end
+    local reply
     if flags == 3 then
       -- The common keyed record has the same three fields as the stream's first entry, which Redis
       -- then stores only once per node.
       local key, value
       key, value, pos = struct.unpack('>I4c0I4c0', data, pos)
-      redis.call('XADD', stream, id, 't', ts, 'k', key, 'v', value)
+      reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value)
     else
       local args = { stream, id, 't', ts }
       local field
       if flags % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = field end
       if math.floor(flags / 2) % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'v'; args[#args + 1] = field end
       if flags >= 4 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'h'; args[#args + 1] = field end
-      redis.call('XADD', unpack(args))
+      reply = add('XADD', unpack(args))
     end
+    if type(reply) == 'table' and reply.err then
+      return redis.error_reply('STREAMGATE partition stream is ahead of its metadata (next offset ' .. nextOffset .. '): ' .. reply.err)
+    end
+    if indexed then redis.call('ZADD', tidx, maxts, nextOffset + i) end
   end
   if appendTime >= 0 and appendTime > maxts then
     maxts = appendTime
