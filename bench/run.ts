@@ -49,7 +49,7 @@ const settings = {
 };
 
 function runtime(): 'tsx' | 'dist' {
-  const raw = process.env.BENCH_RUNTIME ?? 'tsx';
+  const raw = process.env.BENCH_RUNTIME ?? 'dist';
   if (raw !== 'tsx' && raw !== 'dist') throw new Error(`BENCH_RUNTIME must be tsx or dist, got '${raw}'`);
   return raw;
 }

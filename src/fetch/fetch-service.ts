@@ -65,14 +65,15 @@ export class FetchService {
     }
     const topic = await this.topics.lookup(topicName);
     this.topics.assertPartition(topic, partition);
-    const offsets = await this.store.offsets(topic.name, partition);
+    // Both in one round trip: a read at the end of the log finds nothing, and one outside the log's
+    // range is refused whatever it found.
+    const [offsets, records] = await Promise.all([
+      this.store.offsets(topic.name, partition),
+      this.store.read(topic.name, partition, request.offset, { maxRecords: request.maxRecords, maxBytes: request.maxBytes }),
+    ]);
     if (request.offset < offsets.logStartOffset || request.offset > offsets.nextOffset) {
       throw offsetOutOfRange(topic.name, partition, request.offset, offsets);
     }
-    const records =
-      request.offset === offsets.nextOffset
-        ? []
-        : await this.store.read(topic.name, partition, request.offset, { maxRecords: request.maxRecords, maxBytes: request.maxBytes });
     return { topic: topic.name, partition, records, logStartOffset: offsets.logStartOffset, highWatermark: offsets.nextOffset };
   }
 

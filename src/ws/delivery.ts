@@ -208,7 +208,7 @@ export class PartitionDelivery {
           if (reader.wait.signal.aborted) reader.wait = new AbortController();
           continue;
         }
-        const batch = await Promise.all(result.records.map((record) => this.render(reader, record)));
+        const batch = this.options.decode ? await Promise.all(result.records.map((record) => this.decoded(reader, record))) : result.records.map((record) => this.render(reader, record));
         const next = result.records[result.records.length - 1].offset + 1;
         if (reader.stopped || reader.offset !== from) continue;
         await this.options.beforeSend?.(reader, next);
@@ -239,17 +239,23 @@ export class PartitionDelivery {
     }
   }
 
-  private async render(tp: TopicPartition, record: LogRecord): Promise<DeliveredRecord> {
-    const decoded = this.options.decode
-      ? await this.options.decode(record)
-      : { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
+  /** A record in the consumer's embedded format (json, binary or string). */
+  private render(tp: TopicPartition, record: LogRecord, decoded?: Awaited<ReturnType<RecordDecoder>>): DeliveredRecord {
+    const { key, value, ...rest } = decoded ?? { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
     return {
       topic: tp.topic,
       partition: tp.partition,
       offset: record.offset,
       timestamp: record.timestamp,
-      ...decoded,
+      key,
+      value,
+      ...rest,
       headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
     };
+  }
+
+  /** A record decoded with its schema (format avro, protobuf or jsonschema). */
+  private async decoded(tp: TopicPartition, record: LogRecord): Promise<DeliveredRecord> {
+    return this.render(tp, record, await this.options.decode!(record));
   }
 }
