@@ -41,6 +41,7 @@ export class SocketSession {
   delivery: PartitionDelivery | undefined;
   private group: GroupBinding | undefined;
   private backlog = 0;
+  private pendingRecords: DeliveredRecord[] = [];
   private closed = false;
 
   constructor(
@@ -55,8 +56,31 @@ export class SocketSession {
     socket.on('error', () => void this.close());
   }
 
-  /** Sends a server message; records count against the socket backlog until flushed. */
+  /** Sends a server message, after any records still waiting to go (so a `revoked` follows its records). */
   send(message: object): void {
+    this.flushRecords();
+    this.write(message);
+  }
+
+  /**
+   * Queues records for the socket: what every partition delivers in one turn of the event loop
+   * goes out as one `records` message (each record names its partition), so a member holding
+   * several partitions pays for one frame, not one per partition.
+   */
+  private sendRecords(batch: DeliveredRecord[]): void {
+    if (this.pendingRecords.length === 0) setImmediate(() => this.flushRecords());
+    for (const record of batch) this.pendingRecords.push(record);
+  }
+
+  private flushRecords(): void {
+    if (this.pendingRecords.length === 0) return;
+    const records = this.pendingRecords;
+    this.pendingRecords = [];
+    this.write({ type: 'records', records });
+  }
+
+  /** Records count against the socket backlog until the socket has flushed them. */
+  private write(message: object): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     const text = JSON.stringify(message);
     this.backlog += text.length;
@@ -79,7 +103,7 @@ export class SocketSession {
       this.services.fetch,
       this.waiter,
       {
-        send: (batch: DeliveredRecord[]) => this.send({ type: 'records', records: batch }),
+        send: (batch: DeliveredRecord[]) => this.sendRecords(batch),
         backlogBytes: () => this.backlog,
       },
       {
