@@ -6,8 +6,8 @@
  * client that reads nothing. Writes bench/results/ws.md. Run: `npm run bench:ws`.
  */
 import autocannon from 'autocannon';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -18,6 +18,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SATURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const PACED_S = 6;
 const PARTITIONS = 12;
+/** BENCH_CPU_PROF=1: the gateway writes .cpuprofile files here (summarize with bench/profile-summary.ts). */
+const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-ws-profiles-')) : undefined;
 const CT = { 'content-type': 'application/vnd.kafka.json.v2+json' };
 
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -90,7 +92,15 @@ async function main(): Promise<void> {
   try {
     redis = await startRedis();
     // Gateway: 4 group members.
-    const gateway = await ServerProcess.start({ name: 'gateway', entry: 'src/main.ts', tsx: true, cwd: ROOT, port: await freePort(), env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' } });
+    const gateway = await ServerProcess.start({
+      name: 'gateway',
+      entry: 'src/main.ts',
+      tsx: true,
+      cwd: ROOT,
+      port: await freePort(),
+      env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+      nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    });
     servers.push(gateway);
     const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
     await fetch(`${gateway.baseUrl}/v3/clusters/${cid}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic_name: 'bench-ws', partitions_count: PARTITIONS }) });
@@ -159,6 +169,7 @@ async function main(): Promise<void> {
     console.log(table);
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', 'ws.md'), table);
+    if (profileDir) process.stderr.write(`gateway CPU profiles in ${profileDir}\n`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
