@@ -17,4 +17,4 @@ COPY package.json ./
 COPY openapi ./openapi
 EXPOSE 8082
 USER node
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=1024", "dist/src/main.js"]

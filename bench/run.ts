@@ -8,9 +8,10 @@
  * BENCH_PARTITIONS (12), BENCH_ROUNDS (3: the targets alternate and the median round is reported,
  * which steadies the numbers on a machine shared with other work), BENCH_SCENARIOS (batched,single),
  * BENCH_CPU_PROF=1 (the gateway writes .cpuprofile files to a temporary directory, printed at the
- * end; summarize one with bench/profile-summary.ts), BENCH_RUNTIME=tsx (default: both servers run
- * through the tsx loader) or dist (both compiled first, as the Docker image runs the gateway;
- * the tsx loader alone adds tens of MB to every process's RSS).
+ * end; summarize one with bench/profile-summary.ts), BENCH_RUNTIME=dist (default: both
+ * servers compiled first, as `npm start` and the Docker image run the gateway) or tsx (both run
+ * through the tsx loader, which alone adds tens of MB to every process's RSS),
+ * BENCH_GATEWAY_NODE_FLAGS (default: bench/gateway-flags.ts, the flags `npm start` uses).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { GATEWAY_NODE_FLAGS } from './gateway-flags.js';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { fire, produceBodies, type LoadSettings, type Scenario } from './load.js';
 import { renderReport, verified, type Row, type TargetName } from './report.js';
@@ -44,8 +46,8 @@ const settings = {
   rounds: envInt('BENCH_ROUNDS', 3),
   cpuProfileDir: process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-bench-profiles-')) : undefined,
   runtime: runtime(),
-  /** Extra node flags for the gateway only, to try V8 heap settings: BENCH_GATEWAY_NODE_FLAGS='--max-semi-space-size=4'. */
-  gatewayNodeFlags: (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  /** Node flags of the gateway: as `npm start` runs it, or BENCH_GATEWAY_NODE_FLAGS (e.g. '--max-semi-space-size=4') to try others. */
+  gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS === undefined ? GATEWAY_NODE_FLAGS : process.env.BENCH_GATEWAY_NODE_FLAGS.split(' ').filter(Boolean),
 };
 
 function runtime(): 'tsx' | 'dist' {
@@ -253,7 +255,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         machine: machine(),
         load1: { start: startLoad, end: loadavg()[0] },
-        node: `${process.version} (servers run ${settings.runtime === 'tsx' ? 'through the tsx loader' : 'compiled, from dist/'})`,
+        node: `${process.version} (servers run ${settings.runtime === 'tsx' ? 'through the tsx loader' : 'compiled, from dist/'}; gateway flags: ${settings.gatewayNodeFlags.join(' ') || 'none'})`,
         redis: `${redisVersion} (appendonly off)`,
         command: commandLine(),
         load:

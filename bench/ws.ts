@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
+import { GATEWAY_NODE_FLAGS } from './gateway-flags.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       cwd: ROOT,
       port: await freePort(),
       env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-      nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     });
     servers.push(gateway);
     const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
