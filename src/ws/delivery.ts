@@ -2,6 +2,7 @@ import { ErrorCode, GatewayError } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { LogRecord } from '../log/store.js';
 import { fromBytes, type EmbeddedFormat } from '../records/embedded-format.js';
+import { rawJsonFromBytes } from '../records/raw-json.js';
 import { Signal } from './signal.js';
 
 /** Waits for a partition to grow past an offset without polling Redis in a loop. */
@@ -241,7 +242,7 @@ export class PartitionDelivery {
 
   /** A record in the consumer's embedded format (json, binary or string). */
   private render(tp: TopicPartition, record: LogRecord, decoded?: Awaited<ReturnType<RecordDecoder>>): DeliveredRecord {
-    const { key, value, ...rest } = decoded ?? { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
+    const { key, value, ...rest } = decoded ?? this.embedded(record);
     return {
       topic: tp.topic,
       partition: tp.partition,
@@ -252,6 +253,12 @@ export class PartitionDelivery {
       ...rest,
       headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
     };
+  }
+
+  /** Key and value in an embedded format; JSON stays as its stored text for the sinks to embed. */
+  private embedded(record: LogRecord): Pick<DeliveredRecord, 'key' | 'value'> {
+    if (this.options.format === 'json') return { key: rawJsonFromBytes(record.key), value: rawJsonFromBytes(record.value) };
+    return { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
   }
 
   /** A record decoded with its schema (format avro, protobuf or jsonschema). */

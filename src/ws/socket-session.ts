@@ -8,6 +8,7 @@ import { toErrorBody } from '../http/error-handler.js';
 import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
 import { decodeRecord, isSchemaFormat, type RecordFormat } from '../fetch/schema-decoding.js';
 import { PartitionDelivery, type DeliveredRecord, type RecordWaiter, type StartOffset, type TopicPartition } from './delivery.js';
+import { recordsMessageJson } from './record-json.js';
 
 /** Bytes queued on one socket above which delivery waits: the bound on what a slow client costs. */
 export const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
@@ -76,13 +77,13 @@ export class SocketSession {
     if (this.pendingRecords.length === 0) return;
     const records = this.pendingRecords;
     this.pendingRecords = [];
-    this.write({ type: 'records', records });
+    this.write(recordsMessageJson(records));
   }
 
   /** Records count against the socket backlog until the socket has flushed them. */
-  private write(message: object): void {
+  private write(message: object | string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    const text = JSON.stringify(message);
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
     this.backlog += text.length;
     this.socket.send(text, () => {
       this.backlog -= text.length;

@@ -7,6 +7,7 @@ import { errorResponses } from '../../schemas/common/error.js';
 import type { GroupMember } from '../groups/group-member.js';
 import { PartitionDelivery, type DeliveredRecord } from './delivery.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
+import { deliveredRecordJson } from './record-json.js';
 
 const MAX_BACKLOG_BYTES = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
@@ -79,7 +80,7 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
             let chunk = '';
             for (const record of batch) {
               positions.set(record.partition, record.offset + 1);
-              chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${JSON.stringify(record)}\n\n`;
+              chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${deliveredRecordJson(record)}\n\n`;
             }
             raw.write(chunk);
           },

@@ -38,22 +38,26 @@ function storeError(error: unknown): GatewayError {
   return backendUnavailable(message, error);
 }
 
+const [FIELD_T, FIELD_K, FIELD_V, FIELD_H] = ['t', 'k', 'v', 'h'].map((name) => name.charCodeAt(0));
+
 function toRecord(entry: StreamEntry): LogRecord {
   const id = entry[0].toString('latin1');
   const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
   const fields = entry[1];
   for (let i = 0; i < fields.length; i += 2) {
-    switch (fields[i].toString('latin1')) {
-      case 't':
+    // Field names are one byte: compared as bytes, not decoded to strings, on this hot path.
+    if (fields[i].length !== 1) continue;
+    switch (fields[i][0]) {
+      case FIELD_T:
         record.timestamp = Number(fields[i + 1].toString('latin1'));
         break;
-      case 'k':
+      case FIELD_K:
         record.key = fields[i + 1];
         break;
-      case 'v':
+      case FIELD_V:
         record.value = fields[i + 1];
         break;
-      case 'h':
+      case FIELD_H:
         record.headers = decodeHeaders(fields[i + 1]);
         break;
     }
