@@ -18,6 +18,7 @@ import { ServerProcess } from './server-process.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SATURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const PACED_S = 6;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTITIONS = 12;
 /** BENCH_CPU_PROF=1: the gateway writes .cpuprofile files here (summarize with bench/profile-summary.ts). */
 const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-ws-profiles-')) : undefined;
@@ -67,11 +68,26 @@ async function saturate(base: string, consumers: Consumers): Promise<number> {
   const started = Date.now();
   await autocannon({ url: base, connections: 20, duration: SATURATION_S, requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }] });
   await sleep(1000); // let delivery drain
-  return consumers.delivered / ((Date.now() - started) / 1000);
+  const rate = consumers.delivered / ((Date.now() - started) / 1000);
+  // What was still undelivered must not spill into the next measurement: wait until delivery goes quiet.
+  for (let last = -1, waited = 0; consumers.delivered !== last && waited < 60_000; waited += 500) {
+    last = consumers.delivered;
+    await sleep(500);
+  }
+  return rate;
 }
 
 /** 5,000 records/s: 50 requests of 100 records per second, each record stamped with its send time. */
-async function paced(base: string, consumers: Consumers): Promise<{ p50: number; p99: number; delivered: number }> {
+interface Paced {
+  p50: number;
+  p99: number;
+  delivered: number;
+}
+
+/** The middle value (for an even count, the lower middle: one of the measured values). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+async function paced(base: string, consumers: Consumers): Promise<Paced> {
   consumers.reset();
   const end = Date.now() + PACED_S * 1000;
   const inflight: Array<Promise<unknown>> = [];
@@ -108,20 +124,35 @@ async function main(): Promise<void> {
     const wsUrl = gateway.baseUrl.replace('http', 'ws') + '/ws';
     const members = new Consumers();
     await members.open(wsUrl, 4, () => ({ type: 'subscribe', group: 'bench', topics: ['bench-ws'], auto_offset_reset: 'latest', credit: 5000 }));
-    await sleep(1500); // assignment settles
-    const gatewayPaced = await paced(gateway.baseUrl, members);
-    const gatewaySaturated = await saturate(gateway.baseUrl, members);
-    members.close();
 
-    // Baseline: XREAD BLOCK → ws.send relay of one stream, 4 sockets each receiving everything / 4 (we count one socket).
+    // Baseline: XREAD BLOCK → ws.send relay of one stream to one socket.
     const baseline = await ServerProcess.start({ name: 'baseline', entry: 'bench/ws-baseline-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: { REDIS_URL: redis.url } });
     servers.push(baseline);
     const relay = new Consumers();
     await relay.open(baseline.baseUrl.replace('http', 'ws') + '/ws', 1, () => ({ type: 'hello' }));
-    const baselinePaced = await paced(baseline.baseUrl, relay);
-    const baselineSaturated = await saturate(baseline.baseUrl, relay);
+    await sleep(1500); // assignment settles
+
+    // Rounds alternate the two servers, so a burst of other work on the machine hits both alike.
+    const runs: Array<{ gatewayPaced: Paced; baselinePaced: Paced; gatewaySaturated: number; baselineSaturated: number }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const gatewayPaced = await paced(gateway.baseUrl, members);
+      const baselinePaced = await paced(baseline.baseUrl, relay);
+      const gatewaySaturated = await saturate(gateway.baseUrl, members);
+      const baselineSaturated = await saturate(baseline.baseUrl, relay);
+      runs.push({ gatewayPaced, baselinePaced, gatewaySaturated, baselineSaturated });
+      process.stderr.write(
+        `round ${round}: delivered ${Math.round(gatewaySaturated)} vs ${Math.round(baselineSaturated)} records/s; p99 ${gatewayPaced.p99} vs ${baselinePaced.p99} ms\n`,
+      );
+    }
+    members.close();
     relay.close();
     await baseline.stop();
+    const ratios = runs.map((run) => run.gatewaySaturated / run.baselineSaturated);
+    const ratio = median(ratios);
+    const middle = runs[ratios.indexOf(ratio)];
+    const { gatewaySaturated, baselineSaturated } = middle;
+    const gatewayPaced = { p50: median(runs.map((run) => run.gatewayPaced.p50)), p99: median(runs.map((run) => run.gatewayPaced.p99)) };
+    const baselinePaced = { p50: median(runs.map((run) => run.baselinePaced.p50)), p99: median(runs.map((run) => run.baselinePaced.p99)) };
 
     // Memory: 1,000 idle subscribers, then one client that reads nothing.
     await sleep(1000);
@@ -149,13 +180,14 @@ async function main(): Promise<void> {
     const slowAfter = rssMb(gateway.pid);
     slow.terminate();
 
-    const ratio = gatewaySaturated / baselineSaturated;
     const perIdle = ((withIdle - before) * 1024) / 1000;
     rows.push(
       '# WebSocket benchmark',
       '',
       `- Date: ${new Date().toISOString()}; ${cpus().length} CPUs; Node ${process.version}; load generator, servers and Redis share the machine`,
       `- Command: \`npm run bench:ws\`; 12-partition topic; gateway: 4 WebSocket members of one group (credit re-granted as records arrive); baseline: one XREAD BLOCK → ws.send relay of one stream to one socket; producer: v2 batches of 100 records (~100 bytes) over HTTP — autocannon with 20 connections for ${SATURATION_S} s at saturation, 50 requests/s for ${PACED_S} s when paced`,
+      '',
+      `Each figure is the median of ${ROUNDS} rounds (the two servers alternate within a round); the delivered-throughput row shows the round with the median ratio.`,
       '',
       '| Measure | Gateway | Baseline | Ratio / target |',
       '|---|--:|--:|---|',
@@ -164,6 +196,11 @@ async function main(): Promise<void> {
       `| produce→delivery p99 at 5,000 records/s | ${gatewayPaced.p99} ms | ${baselinePaced.p99} ms | target < 20 ms: ${gatewayPaced.p99 < 20 ? 'PASS' : 'MISS'} |`,
       `| gateway RSS: before / with 1,000 idle subscribers | ${before.toFixed(1)} / ${withIdle.toFixed(1)} MB | | ${perIdle.toFixed(0)} KB per subscriber (target < 1 MB: ${perIdle < 1024 ? 'PASS' : 'MISS'}) |`,
       `| gateway RSS: a client reading nothing while 50,000 records are produced | ${slowBefore.toFixed(1)} → ${slowAfter.toFixed(1)} MB | | bounded by credit and the 1 MiB socket backlog |`,
+      '',
+      ...runs.map(
+        (run, i) =>
+          `- round ${i + 1}: delivered ${Math.round(run.gatewaySaturated).toLocaleString('en-US')} vs ${Math.round(run.baselineSaturated).toLocaleString('en-US')} records/s (ratio ${ratios[i].toFixed(2)}); p50/p99 at 5,000 records/s ${run.gatewayPaced.p50}/${run.gatewayPaced.p99} ms vs ${run.baselinePaced.p50}/${run.baselinePaced.p99} ms`,
+      ),
       '',
     );
     const table = rows.join('\n');
