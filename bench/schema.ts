@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       '# Schema benchmark',
       '',
       `- Date: ${new Date().toISOString()}; ${cpus().length} CPUs; Node ${process.version}; ${redisVersion}`,
-      `- Command: \`npx tsx bench/schema.ts\`; autocannon in the runner, ${connections} connections; servers as child processes (\`node --import tsx\`); ` +
+      `- Command: \`npx tsx bench/schema.ts\`; autocannon in the runner, ${connections} connections; servers as child processes (\`node --import tsx\`, the gateway with \`${GATEWAY_NODE_FLAGS.join(' ')}\`); ` +
         `each pair alternated ${rounds} rounds of ${duration} s after a 2 s warm-up; per-second and latency columns are the median round`,
       '',
       '| Load | per second | p50 ms | p99 ms | errors / non-2xx |',
