@@ -39,10 +39,15 @@ declare module 'fastify' {
   }
 }
 
+const REQUEST_LOG_LEVELS = new Set(['info', 'debug', 'trace']);
+
 /** Builds the whole gateway without listening, so tests can `inject()` into it. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
+    // Fastify's per-request "incoming request" / "request completed" lines are info-level; above
+    // that they would be dropped anyway, and skipping them saves ~10 µs per request.
+    disableRequestLogging: !REQUEST_LOG_LEVELS.has(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     forceCloseConnections: 'idle',
     // Subject and topic names are path parameters and may be long (a topic name up to 249 characters, URL-encoded).
