@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { installContentTypes } from './http/content-types.js';
@@ -47,7 +47,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? { level: config.logLevel },
     // Fastify's per-request "incoming request" / "request completed" lines are info-level; above
     // that they would be dropped anyway, and skipping them saves ~10 µs per request.
-    disableRequestLogging: !REQUEST_LOG_LEVELS.has(config.logLevel),
+    logController: new LogController({ disableRequestLogging: !REQUEST_LOG_LEVELS.has(config.logLevel) }),
     bodyLimit: config.bodyLimitBytes,
     forceCloseConnections: 'idle',
     // Subject and topic names are path parameters and may be long (a topic name up to 249 characters, URL-encoded).
