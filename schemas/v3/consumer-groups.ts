@@ -1,8 +1,5 @@
 /** Confluent REST Proxy v3 bodies for consumer groups, consumers, assignments and lags. */
-const related = { type: 'object', properties: { related: { type: 'string' } } } as const;
-const metadata = { type: 'object', properties: { self: { type: 'string' }, resource_name: { type: 'string' } } } as const;
-const listMetadata = { type: 'object', properties: { self: { type: 'string' }, next: { type: ['string', 'null'] } } } as const;
-const list = (id: string, item: string) => ({ $id: id, type: 'object', properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: `${item}#` } } } }) as const;
+import { related, resourceList, resourceMetadata as metadata } from './resources.js';
 
 export const ConsumerGroup = {
   $id: 'KafkaConsumerGroup',
@@ -91,7 +88,7 @@ export const ConsumerGroupLagSummary = {
   },
 } as const;
 
-export const ConsumerGroupList = list('KafkaConsumerGroupList', 'KafkaConsumerGroup');
-export const ConsumerList = list('KafkaConsumerList', 'KafkaConsumer');
-export const ConsumerAssignmentList = list('KafkaConsumerAssignmentList', 'KafkaConsumerAssignment');
-export const ConsumerLagList = list('KafkaConsumerLagList', 'KafkaConsumerLag');
+export const ConsumerGroupList = resourceList('KafkaConsumerGroupList', 'KafkaConsumerGroup');
+export const ConsumerList = resourceList('KafkaConsumerList', 'KafkaConsumer');
+export const ConsumerAssignmentList = resourceList('KafkaConsumerAssignmentList', 'KafkaConsumerAssignment');
+export const ConsumerLagList = resourceList('KafkaConsumerLagList', 'KafkaConsumerLag');

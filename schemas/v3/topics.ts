@@ -1,15 +1,6 @@
 /** Confluent REST Proxy v3 bodies for clusters, topics, partitions and topic configs. */
 import { errorResponses } from '../common/error.js';
-
-const related = { type: 'object', properties: { related: { type: 'string' } } } as const;
-const resourceMetadata = {
-  type: 'object',
-  properties: { self: { type: 'string' }, resource_name: { type: 'string' } },
-} as const;
-const listMetadata = {
-  type: 'object',
-  properties: { self: { type: 'string' }, next: { type: ['string', 'null'] } },
-} as const;
+import { related, resourceList, resourceMetadata } from './resources.js';
 
 export const clusterIdParam = { cluster_id: { type: 'string', minLength: 1 } } as const;
 export const topicParams = {
@@ -40,11 +31,7 @@ export const Cluster = {
   },
 } as const;
 
-export const ClusterList = {
-  $id: 'KafkaClusterList',
-  type: 'object',
-  properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: 'KafkaCluster#' } } },
-} as const;
+export const ClusterList = resourceList('KafkaClusterList', 'KafkaCluster');
 
 export const Topic = {
   $id: 'KafkaTopic',
@@ -65,11 +52,7 @@ export const Topic = {
   },
 } as const;
 
-export const TopicList = {
-  $id: 'KafkaTopicList',
-  type: 'object',
-  properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: 'KafkaTopic#' } } },
-} as const;
+export const TopicList = resourceList('KafkaTopicList', 'KafkaTopic');
 
 const configPair = {
   type: 'object',
@@ -117,11 +100,7 @@ export const Partition = {
   },
 } as const;
 
-export const PartitionList = {
-  $id: 'KafkaPartitionList',
-  type: 'object',
-  properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: 'KafkaPartition#' } } },
-} as const;
+export const PartitionList = resourceList('KafkaPartitionList', 'KafkaPartition');
 
 export const TopicConfig = {
   $id: 'KafkaTopicConfig',
@@ -141,11 +120,7 @@ export const TopicConfig = {
   },
 } as const;
 
-export const TopicConfigList = {
-  $id: 'KafkaTopicConfigList',
-  type: 'object',
-  properties: { kind: { type: 'string' }, metadata: listMetadata, data: { type: 'array', items: { $ref: 'KafkaTopicConfig#' } } },
-} as const;
+export const TopicConfigList = resourceList('KafkaTopicConfigList', 'KafkaTopicConfig');
 
 export const UpdateConfigRequest = {
   $id: 'UpdateConfigRequest',

@@ -73,14 +73,17 @@ export class GroupService {
     const [committed, snapshot] = await Promise.all([this.state.committed(group), this.state.describe(group)]);
     const keys = new Set([...Object.keys(committed), ...Object.keys(snapshot?.owners ?? {})]);
     for (const tps of Object.values(snapshot?.assignment ?? {})) for (const tp of tps) keys.add(tpKey(tp.topic, tp.partition));
+    // Every partition's end offset at once (one round trip with auto-pipelining), kept in key order.
+    const sorted = [...keys].sort();
+    const tps = sorted.map(parseTpKey);
+    const ends = await Promise.all(tps.map((tp) => this.fetch.offsets(tp.topic, tp.partition).then((o) => o.nextOffset, () => undefined)));
     const lags: PartitionLag[] = [];
-    for (const key of [...keys].sort()) {
-      const tp = parseTpKey(key);
-      const end = await this.fetch.offsets(tp.topic, tp.partition).then((o) => o.nextOffset, () => undefined);
-      if (end === undefined) continue;
+    sorted.forEach((key, i) => {
+      const end = ends[i];
+      if (end === undefined) return;
       const offset = committed[key]?.offset;
-      lags.push({ ...tp, committedOffset: offset, logEndOffset: end, lag: Math.max(0, end - (offset ?? 0)), memberId: snapshot?.owners[key] });
-    }
+      lags.push({ ...tps[i], committedOffset: offset, logEndOffset: end, lag: Math.max(0, end - (offset ?? 0)), memberId: snapshot?.owners[key] });
+    });
     return lags;
   }
 
