@@ -11,7 +11,7 @@
  * end; summarize one with bench/profile-summary.ts), BENCH_RUNTIME=dist (default: both
  * servers compiled first, as `npm start` and the Docker image run the gateway) or tsx (both run
  * through the tsx loader, which alone adds tens of MB to every process's RSS),
- * BENCH_GATEWAY_NODE_FLAGS (default: bench/gateway-flags.ts, the flags `npm start` uses).
+ * BENCH_GATEWAY_NODE_FLAGS (default: the flags `npm start` uses, see bench/gateway-server.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { GATEWAY_NODE_FLAGS } from './gateway-flags.js';
+import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { fire, produceBodies, type LoadSettings, type Scenario } from './load.js';
 import { renderReport, verified, type Row, type TargetName } from './report.js';
@@ -104,15 +104,14 @@ async function http<T>(method: 'GET' | 'POST', url: string, body?: unknown): Pro
 
 const gateway: Target = {
   name: 'gateway',
-  spec: (port, redisUrl) => ({
-    name: 'gateway',
-    entry: entry('src/main.ts'),
-    tsx: settings.runtime === 'tsx',
-    cwd: ROOT,
-    port,
-    env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-    nodeFlags: [...settings.gatewayNodeFlags, ...(settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir] : [])],
-  }),
+  spec: (port, redisUrl) =>
+    gatewaySpec({
+      port,
+      redisUrl,
+      entry: entry('src/main.ts'),
+      tsx: settings.runtime === 'tsx',
+      nodeFlags: [...settings.gatewayNodeFlags, ...(settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir] : [])],
+    }),
   async prepare(server) {
     const clusters = await http<{ data: Array<{ cluster_id: string }> }>('GET', `${server.baseUrl}/v3/clusters`);
     const clusterId = clusters.data[0].cluster_id;

@@ -19,7 +19,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
-import { GATEWAY_NODE_FLAGS } from './gateway-flags.js';
+import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,15 +102,7 @@ async function main(): Promise<void> {
   process.once('exit', stopAll);
   try {
     redis = await startRedis();
-    const gateway = await ServerProcess.start({
-      name: 'gateway',
-      entry: 'src/main.ts',
-      tsx: true,
-      cwd: ROOT,
-      port: await freePort(),
-      env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-      nodeFlags: GATEWAY_NODE_FLAGS,
-    });
+    const gateway = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: redis.url }));
     servers.push(gateway);
     const hello = await ServerProcess.start({ name: 'hello', entry: 'bench/hello-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: {} });
     servers.push(hello);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
-import { GATEWAY_NODE_FLAGS } from './gateway-flags.js';
+import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,15 +109,9 @@ async function main(): Promise<void> {
   try {
     redis = await startRedis();
     // Gateway: 4 group members.
-    const gateway = await ServerProcess.start({
-      name: 'gateway',
-      entry: 'src/main.ts',
-      tsx: true,
-      cwd: ROOT,
-      port: await freePort(),
-      env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
-      nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
-    });
+    const gateway = await ServerProcess.start(
+      gatewaySpec({ port: await freePort(), redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] }),
+    );
     servers.push(gateway);
     const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
     await fetch(`${gateway.baseUrl}/v3/clusters/${cid}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic_name: 'bench-ws', partitions_count: PARTITIONS }) });
