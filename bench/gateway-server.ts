@@ -1,4 +1,5 @@
 /** How every benchmark starts the gateway: as `npm start` runs it, on a Redis the benchmark started. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +17,22 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const GATEWAY_NODE_FLAGS: string[] =
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/--[\w-]+=\S+/g) ?? [];
 
-/** The gateway as a child process: LOG_LEVEL=warn, on 127.0.0.1, with `npm start`'s flags unless others are given. */
+/** Compiles the gateway into dist/ exactly as `npm start` does first (`npm run build`, Lua scripts included). */
+export function compileGateway(): void {
+  process.stderr.write('compiling the gateway into dist/ (npm run build) …\n');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * The gateway as a child process as `npm start` runs it — compiled, from dist/ (call
+ * `compileGateway()` first), with `npm start`'s node flags — unless told otherwise; LOG_LEVEL=warn,
+ * on 127.0.0.1.
+ */
 export function gatewaySpec(options: { port: number; redisUrl: string; entry?: string; tsx?: boolean; nodeFlags?: string[] }): ServerSpec {
   return {
     name: 'gateway',
-    entry: options.entry ?? 'src/main.ts',
-    tsx: options.tsx ?? true,
+    entry: options.entry ?? 'dist/src/main.js',
+    tsx: options.tsx ?? false,
     cwd: ROOT,
     port: options.port,
     env: { REDIS_URL: options.redisUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },

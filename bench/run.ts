@@ -14,12 +14,12 @@
  * BENCH_GATEWAY_NODE_FLAGS (default: the flags `npm start` uses, see bench/gateway-server.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
+import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { fire, produceBodies, type LoadSettings, type Scenario } from './load.js';
 import { renderReport, verified, type Row, type TargetName } from './report.js';
@@ -56,14 +56,13 @@ function runtime(): 'tsx' | 'dist' {
   return raw;
 }
 
-/** Compiles the gateway (as the Dockerfile does, Lua scripts included) and the baseline into dist/. */
+/** Compiles the gateway (as `npm start` does) and the baseline into dist/. */
 function compile(): void {
-  const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  process.stderr.write('compiling the gateway and the baseline into dist/ …\n');
-  run('npx', ['tsc', '-p', 'tsconfig.build.json']);
-  // tsc leaves the Lua scripts behind; copy every one next to its compiled module.
-  cpSync(join(ROOT, 'src'), join(ROOT, 'dist', 'src'), { recursive: true, filter: (path) => statSync(path).isDirectory() || path.endsWith('.lua') });
-  run('npx', ['tsc', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--outDir', join('dist', 'bench'), join('bench', 'baseline-server.ts')]);
+  compileGateway();
+  execFileSync('npx', ['tsc', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--outDir', join('dist', 'bench'), join('bench', 'baseline-server.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** The entry file of a server for the chosen runtime. */

@@ -3,30 +3,35 @@
  * (a) Avro produce through the gateway (v2, key and value schema by id, 100 records per request)
  *     against JSON produce of the same records: records/s, target ratio ≥ 0.8;
  * (b) registry lookup `GET /schemas/ids/{id}` against a hello-world Fastify route
- *     (bench/hello-server.ts): requests/s, target ratio ≥ 0.7.
- * The gateway (`node --import tsx src/main.ts`, LOG_LEVEL=warn) and the hello-world server run as
- * child processes started the same way, on a redis-server this script starts. The two loads of a
+ *     (bench/hello-server.ts): requests/s, target ratio ≥ 0.7. Measured with the load generator
+ *     pinned to one core and both servers to the other (bench/affinity.ts), and, for reference,
+ *     unpinned as well.
+ * The gateway (compiled, as `npm start` runs it, LOG_LEVEL=warn) and the hello-world server (through
+ * the tsx loader) run as child processes, on a redis-server this script starts. The two loads of a
  * pair alternate for several rounds, so a machine busy with something else slows both alike; the
  * ratio is the median of the rounds' ratios. Writes bench/results/schema.md.
  *
  * Run: `npx tsx bench/schema.ts`. Environment: BENCH_DURATION (s per load and round, default 5),
- * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32).
+ * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF=1 (the gateway writes a
+ * CPU profile, its directory printed at the end; summarize it with bench/profile-summary.ts).
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
-import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
+import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
+import { pinLoadAndServers } from './affinity.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const RECORDS_PER_REQUEST = 100;
+const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-schema-profiles-')) : undefined;
 
 const VALUE_SCHEMA = JSON.stringify({
   type: 'record',
@@ -101,8 +106,9 @@ async function main(): Promise<void> {
   const stopAll = () => servers.forEach((server) => server.killNow());
   process.once('exit', stopAll);
   try {
+    compileGateway();
     redis = await startRedis();
-    const gateway = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: redis.url }));
+    const gateway = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] }));
     servers.push(gateway);
     const hello = await ServerProcess.start({ name: 'hello', entry: 'bench/hello-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: {} });
     servers.push(hello);
@@ -135,10 +141,18 @@ async function main(): Promise<void> {
         perRequest: RECORDS_PER_REQUEST,
       },
     );
-    const lookupPair = await comparePair(
-      { label: 'hello-world Fastify route (child process)', url: hello.baseUrl, request: { method: 'GET', path: '/hello' }, perRequest: 1 },
-      { label: `GET /schemas/ids/${valueSchemaId} (gateway)`, url: gateway.baseUrl, request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` }, perRequest: 1 },
-    );
+    const lookup = (pinning: string): [Load, Load] => [
+      { label: `hello-world Fastify route (child process), ${pinning}`, url: hello.baseUrl, request: { method: 'GET', path: '/hello' }, perRequest: 1 },
+      { label: `GET /schemas/ids/${valueSchemaId} (gateway), ${pinning}`, url: gateway.baseUrl, request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` }, perRequest: 1 },
+    ];
+    const unpinnedPair = await comparePair(...lookup('unpinned'));
+    const pinning = pinLoadAndServers([gateway.pid, hello.pid]);
+    let lookupPair: Awaited<ReturnType<typeof comparePair>>;
+    try {
+      lookupPair = await comparePair(...lookup('pinned'));
+    } finally {
+      pinning.release();
+    }
 
     const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ');
     const row = ({ load, result }: { load: Load; result: Measured }) =>
@@ -149,18 +163,23 @@ async function main(): Promise<void> {
       '# Schema benchmark',
       '',
       `- Date: ${new Date().toISOString()}; ${cpus().length} CPUs; Node ${process.version}; ${redisVersion}`,
-      `- Command: \`npx tsx bench/schema.ts\`; autocannon in the runner, ${connections} connections; servers as child processes (\`node --import tsx\`, the gateway with \`${GATEWAY_NODE_FLAGS.join(' ')}\`); ` +
+      `- Command: \`npx tsx bench/schema.ts\`; autocannon in the runner, ${connections} connections; servers as child processes (the gateway compiled, as \`npm start\` runs it, with \`${GATEWAY_NODE_FLAGS.join(' ')}\`; hello-world through tsx); ` +
         `each pair alternated ${rounds} rounds of ${duration} s after a 2 s warm-up; per-second and latency columns are the median round`,
       '',
       '| Load | per second | p50 ms | p99 ms | errors / non-2xx |',
       '|---|--:|--:|--:|--:|',
       ...producePair.rows.map(row),
+      ...unpinnedPair.rows.map(row),
       ...lookupPair.rows.map(row),
       '',
       '| Target (issue 4) | Median ratio | Rounds | Result |',
       '|---|--:|---|---|',
       verdict('Avro produce / JSON produce, records/s', producePair, 0.8),
       verdict('schema lookup by id / hello-world route, requests/s', lookupPair, 0.7),
+      '',
+      `Lookup: the pinned pair is the measurement (${pinning.description}; see bench/affinity.ts). ` +
+        `Unpinned, the same pair gave ${unpinnedPair.ratio.toFixed(2)} (rounds ${unpinnedPair.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}): ` +
+        'with both cores shared by everything, where the scheduler happens to put each thread moves the ratio by more than the difference being measured.',
       '',
     ].join('\n');
     console.log(table);
@@ -170,6 +189,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => server.stop()));
     await redis?.stop();
     process.off('exit', stopAll);
+    if (profileDir) process.stderr.write(`gateway CPU profiles in ${profileDir}\n`);
   }
 }
 

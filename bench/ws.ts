@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
-import { GATEWAY_NODE_FLAGS, gatewaySpec } from './gateway-server.js';
+import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const servers: ServerProcess[] = [];
   const rows: string[] = [];
   try {
+    compileGateway();
     redis = await startRedis();
     // Gateway: 4 group members.
     const gateway = await ServerProcess.start(
