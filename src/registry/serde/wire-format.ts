@@ -7,11 +7,13 @@
 export const MAGIC_BYTE = 0;
 export const HEADER_BYTES = 5;
 
+/** The payload behind a header: one buffer, written once (this runs for every key and value produced with a schema). */
 export function withHeader(schemaId: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt8(MAGIC_BYTE, 0);
-  header.writeInt32BE(schemaId, 1);
-  return Buffer.concat([header, payload]);
+  const bytes = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  bytes[0] = MAGIC_BYTE;
+  bytes.writeInt32BE(schemaId, 1);
+  payload.copy(bytes, HEADER_BYTES);
+  return bytes;
 }
 
 /** The schema id and payload of wire-format bytes, or why they are not in the wire format. */
