@@ -202,11 +202,11 @@ export class PartitionDelivery {
       }
       const from = reader.offset;
       try {
-        const result = await this.fetch.read(reader.topic, reader.partition, { offset: from, maxRecords: Math.min(this.credit, MAX_BATCH), maxBytes: MAX_BATCH_BYTES });
+        const maxRecords = Math.min(this.credit, MAX_BATCH);
+        const result = await this.fetch.read(reader.topic, reader.partition, { offset: from, maxRecords, maxBytes: MAX_BATCH_BYTES });
         if (reader.stopped || reader.offset !== from) continue; // revoked or seeked meanwhile
         if (result.records.length === 0) {
-          await this.waiter.waitForRecords(reader.topic, reader.partition, from, this.options.waitTimeoutMs ?? 20_000, reader.wait.signal);
-          if (reader.wait.signal.aborted) reader.wait = new AbortController();
+          await this.waitAtEnd(reader, from);
           continue;
         }
         const batch = this.options.decode ? await Promise.all(result.records.map((record) => this.decoded(reader, record))) : result.records.map((record) => this.render(reader, record));
@@ -217,6 +217,9 @@ export class PartitionDelivery {
         this.credit -= batch.length;
         reader.offset = next;
         this.sink.send(batch);
+        // The read reached the end of the log (the high watermark came in the same round trip): wait
+        // for the next append now instead of reading once more only to find nothing.
+        if (result.records.length < maxRecords && next >= result.highWatermark) await this.waitAtEnd(reader, next);
       } catch (caught) {
         if (reader.stopped) break;
         let error = caught;
@@ -240,9 +243,15 @@ export class PartitionDelivery {
     }
   }
 
+  /** Waits (blocking, not polling) until the partition may hold records at `from`, or the reader is woken. */
+  private async waitAtEnd(reader: PartitionReader, from: number): Promise<void> {
+    await this.waiter.waitForRecords(reader.topic, reader.partition, from, this.options.waitTimeoutMs ?? 20_000, reader.wait.signal);
+    if (reader.wait.signal.aborted) reader.wait = new AbortController();
+  }
+
   /** A record in the consumer's embedded format (json, binary or string). */
   private render(tp: TopicPartition, record: LogRecord, decoded?: Awaited<ReturnType<RecordDecoder>>): DeliveredRecord {
-    const { key, value, ...rest } = decoded ?? this.embedded(record);
+    const { key, value, error }: Pick<DeliveredRecord, 'key' | 'value' | 'error'> = decoded ?? this.embedded(record);
     return {
       topic: tp.topic,
       partition: tp.partition,
@@ -250,8 +259,8 @@ export class PartitionDelivery {
       timestamp: record.timestamp,
       key,
       value,
-      ...rest,
-      headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
+      error, // undefined unless decoding failed; JSON leaves it out
+      headers: record.headers.length === 0 ? [] : record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
     };
   }
 

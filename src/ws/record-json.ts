@@ -16,7 +16,11 @@ export function deliveredRecordJson(record: DeliveredRecord): string {
 
 /** The WebSocket `records` message. */
 export function recordsMessageJson(records: readonly DeliveredRecord[]): string {
-  let text = '{"type":"records","records":[';
-  for (let i = 0; i < records.length; i++) text += (i === 0 ? '' : ',') + deliveredRecordJson(records[i]);
-  return `${text}]}`;
+  // One join, the envelope included: a single flat string, where appending record by record (or
+  // wrapping the join) leaves a chain of partial strings the socket must copy flat before writing.
+  const parts = new Array<string>(records.length + 2);
+  parts[0] = '{"type":"records","records":[';
+  for (let i = 0; i < records.length; i++) parts[i + 1] = (i === 0 ? '' : ',') + deliveredRecordJson(records[i]);
+  parts[records.length + 1] = ']}';
+  return parts.join('');
 }
