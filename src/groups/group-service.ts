@@ -68,8 +68,11 @@ export class GroupService {
     return this.state.listGroups();
   }
 
-  /** Lag of every partition the group has committed or holds: log end offset − committed offset. */
-  async lags(group: string): Promise<PartitionLag[]> {
+  /**
+   * The group as described (undefined when it has no state) and the lag of every partition it has
+   * committed or holds (log end offset − committed offset), both from one read of the group.
+   */
+  async lagReport(group: string): Promise<{ snapshot: GroupSnapshot | undefined; lags: PartitionLag[] }> {
     const [committed, snapshot] = await Promise.all([this.state.committed(group), this.state.describe(group)]);
     const keys = new Set([...Object.keys(committed), ...Object.keys(snapshot?.owners ?? {})]);
     for (const tps of Object.values(snapshot?.assignment ?? {})) for (const tp of tps) keys.add(tpKey(tp.topic, tp.partition));
@@ -84,7 +87,7 @@ export class GroupService {
       const offset = committed[key]?.offset;
       lags.push({ ...tps[i], committedOffset: offset, logEndOffset: end, lag: Math.max(0, end - (offset ?? 0)), memberId: snapshot?.owners[key] });
     });
-    return lags;
+    return { snapshot, lags };
   }
 
   async close(): Promise<void> {

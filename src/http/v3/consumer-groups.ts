@@ -52,6 +52,12 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     if (!snapshot) throw groupNotFound(group);
     return snapshot;
   };
+  /** The group and its lags from one read of the group; 404 for a group that does not exist. */
+  const lagsOf = async (group: string): Promise<{ snapshot: GroupSnapshot; lags: PartitionLag[] }> => {
+    const { snapshot, lags } = await groups.lagReport(group);
+    if (!snapshot) throw groupNotFound(group);
+    return { snapshot, lags };
+  };
 
   const renderGroup = (request: FastifyRequest, clusterId: string, group: string, snapshot: GroupSnapshot) => {
     const self = base(request, clusterId, group);
@@ -194,8 +200,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;
-      const snapshot = await snapshotOf(group);
-      const lags = await groups.lags(group);
+      const { snapshot, lags } = await lagsOf(group);
       return { kind: 'KafkaConsumerLagList', metadata: { self: `${base(request, clusterId, group)}/lags`, next: null }, data: lags.map((lag) => renderLag(request, clusterId, group, lag, snapshot)) };
     },
   );
@@ -206,8 +211,8 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;
-      const snapshot = await snapshotOf(group);
-      const lag = (await groups.lags(group)).find((l) => l.topic === request.params.topic_name && l.partition === request.params.partition_id);
+      const { snapshot, lags } = await lagsOf(group);
+      const lag = lags.find((l) => l.topic === request.params.topic_name && l.partition === request.params.partition_id);
       if (!lag) throw new GatewayError(ErrorCode.NOT_FOUND, `Consumer group ${group} has no lag for partition ${request.params.partition_id} of topic ${request.params.topic_name}.`);
       return renderLag(request, clusterId, group, lag, snapshot);
     },
@@ -219,8 +224,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;
-      const snapshot = await snapshotOf(group);
-      const lags = await groups.lags(group);
+      const { snapshot, lags } = await lagsOf(group);
       const max = lags.reduce<PartitionLag | undefined>((best, lag) => (!best || lag.lag > best.lag ? lag : best), undefined);
       const root = base(request, clusterId, group);
       return {
