@@ -3,9 +3,7 @@
  * (a) Avro produce through the gateway (v2, key and value schema by id, 100 records per request)
  *     against JSON produce of the same records: records/s, target ratio ≥ 0.8;
  * (b) registry lookup `GET /schemas/ids/{id}` against a hello-world Fastify route
- *     (bench/hello-server.ts): requests/s, target ratio ≥ 0.7. Measured with the load generator
- *     pinned to one core and both servers to the other (bench/affinity.ts), and, for reference,
- *     unpinned as well.
+ *     (bench/hello-server.ts): requests/s, target ratio ≥ 0.7.
  * The gateway (compiled, as `npm start` runs it, LOG_LEVEL=warn) and the hello-world server (through
  * the tsx loader) run as child processes, on a redis-server this script starts. The two loads of a
  * pair alternate for several rounds, so a machine busy with something else slows both alike; the
@@ -24,7 +22,6 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
-import { pinLoadAndServers } from './affinity.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 5);
@@ -141,18 +138,10 @@ async function main(): Promise<void> {
         perRequest: RECORDS_PER_REQUEST,
       },
     );
-    const lookup = (pinning: string): [Load, Load] => [
-      { label: `hello-world Fastify route (child process), ${pinning}`, url: hello.baseUrl, request: { method: 'GET', path: '/hello' }, perRequest: 1 },
-      { label: `GET /schemas/ids/${valueSchemaId} (gateway), ${pinning}`, url: gateway.baseUrl, request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` }, perRequest: 1 },
-    ];
-    const unpinnedPair = await comparePair(...lookup('unpinned'));
-    const pinning = pinLoadAndServers([gateway.pid, hello.pid]);
-    let lookupPair: Awaited<ReturnType<typeof comparePair>>;
-    try {
-      lookupPair = await comparePair(...lookup('pinned'));
-    } finally {
-      pinning.release();
-    }
+    const lookupPair = await comparePair(
+      { label: 'hello-world Fastify route (child process)', url: hello.baseUrl, request: { method: 'GET', path: '/hello' }, perRequest: 1 },
+      { label: `GET /schemas/ids/${valueSchemaId} (gateway)`, url: gateway.baseUrl, request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` }, perRequest: 1 },
+    );
 
     const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ');
     const row = ({ load, result }: { load: Load; result: Measured }) =>
@@ -169,17 +158,12 @@ async function main(): Promise<void> {
       '| Load | per second | p50 ms | p99 ms | errors / non-2xx |',
       '|---|--:|--:|--:|--:|',
       ...producePair.rows.map(row),
-      ...unpinnedPair.rows.map(row),
       ...lookupPair.rows.map(row),
       '',
       '| Target (issue 4) | Median ratio | Rounds | Result |',
       '|---|--:|---|---|',
       verdict('Avro produce / JSON produce, records/s', producePair, 0.8),
       verdict('schema lookup by id / hello-world route, requests/s', lookupPair, 0.7),
-      '',
-      `Lookup: the pinned pair is the measurement (${pinning.description}; see bench/affinity.ts). ` +
-        `Unpinned, the same pair gave ${unpinnedPair.ratio.toFixed(2)} (rounds ${unpinnedPair.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}): ` +
-        'with both cores shared by everything, where the scheduler happens to put each thread moves the ratio by more than the difference being measured.',
       '',
     ].join('\n');
     console.log(table);
