@@ -118,12 +118,19 @@ export class PartitionDelivery {
     return [...this.readers.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset }));
   }
 
-  async assign(tp: TopicPartition, start: StartOffset): Promise<void> {
-    if (this.closed || this.readers.has(key(tp))) return;
+  /**
+   * Starts delivering a partition from `start`; resolves with the offset it starts at (for a
+   * partition already assigned, its position), or undefined once closed.
+   */
+  async assign(tp: TopicPartition, start: StartOffset): Promise<number | undefined> {
+    if (this.closed) return undefined;
+    const held = this.readers.get(key(tp));
+    if (held) return held.offset;
     const offset = await this.resolve(tp, start);
     const reader: PartitionReader = { ...tp, offset, paused: false, stopped: false, wait: new AbortController(), loop: Promise.resolve() };
     this.readers.set(key(tp), reader);
     reader.loop = this.run(reader);
+    return offset;
   }
 
   /** Stops delivering a partition and resolves once its loop has stopped; returns its position. */

@@ -47,21 +47,21 @@ export const joinGroupOverSocket: GroupJoiner = async (session: SocketSession, m
     clientId: 'websocket',
     assignor: message.assignor as 'range' | 'roundrobin' | 'sticky' | undefined,
     sessionTimeoutMs: message.session_timeout_ms as number | undefined,
-    onAssigned: async (partitions, generation) => {
-      const committed = await groups.committed(group);
-      const started: Array<TopicPartition & { offset: number }> = [];
-      for (const tp of partitions) {
-        const offset = committed[`${tp.topic}:${tp.partition}`]?.offset;
-        try {
-          await consumer.assign(tp, offset !== undefined ? offset : offsetReset === 'none' ? noCommit(tp) : offsetReset);
-          const position = consumer.positions().find((p) => p.topic === tp.topic && p.partition === tp.partition);
-          if (position) started.push(position);
-        } catch (error) {
-          session.sendError(error);
+    onAssigned: (partitions, generation) =>
+      session.announceAssignment(async () => {
+        const committed = await groups.committed(group);
+        const started: Array<TopicPartition & { offset: number }> = [];
+        for (const tp of partitions) {
+          const offset = committed[`${tp.topic}:${tp.partition}`]?.offset;
+          try {
+            const from = await consumer.assign(tp, offset !== undefined ? offset : offsetReset === 'none' ? noCommit(tp) : offsetReset);
+            if (from !== undefined) started.push({ ...tp, offset: from });
+          } catch (error) {
+            session.sendError(error);
+          }
         }
-      }
-      session.send({ type: 'assigned', generation, partitions: started });
-    },
+        return { type: 'assigned', generation, partitions: started };
+      }),
     onRevoked: async (partitions, generation) => {
       const positions: Array<TopicPartition & { offset: number }> = [];
       for (const tp of partitions) {

@@ -43,6 +43,8 @@ export class SocketSession {
   private group: GroupBinding | undefined;
   private backlog = 0;
   private pendingRecords: DeliveredRecord[] = [];
+  /** Assignments under way: records wait until their `assigned` message has gone out. */
+  private assigning = 0;
   private closed = false;
 
   constructor(
@@ -73,8 +75,23 @@ export class SocketSession {
     for (const record of batch) this.pendingRecords.push(record);
   }
 
+  /**
+   * Runs an assignment and sends the `assigned` message it returns ahead of every record of the
+   * partitions it started: a partition's loop starts delivering as soon as it is assigned, while
+   * the next partition's start offset is still being looked up.
+   */
+  async announceAssignment(assign: () => Promise<object>): Promise<void> {
+    this.assigning++;
+    try {
+      this.write(await assign());
+    } finally {
+      this.assigning--;
+      this.flushRecords();
+    }
+  }
+
   private flushRecords(): void {
-    if (this.pendingRecords.length === 0) return;
+    if (this.assigning > 0 || this.pendingRecords.length === 0) return;
     const records = this.pendingRecords;
     this.pendingRecords = [];
     this.write(recordsMessageJson(records));
@@ -198,8 +215,15 @@ export class SocketSession {
         }
       }
     }
-    for (const p of partitions) await delivery.assign({ topic: p.topic, partition: p.partition }, (p.offset ?? 'earliest') as StartOffset);
-    this.send({ type: 'assigned', partitions: delivery.positions() });
+    await this.announceAssignment(async () => {
+      // Each start offset as resolved: a partition started earlier may have delivered meanwhile.
+      const started: Array<TopicPartition & { offset: number }> = [];
+      for (const { topic, partition, offset } of partitions) {
+        const from = await delivery.assign({ topic, partition }, (offset ?? 'earliest') as StartOffset);
+        if (from !== undefined) started.push({ topic, partition, offset: from });
+      }
+      return { type: 'assigned', partitions: started };
+    });
   }
 
   private async produce(message: ClientMessage): Promise<void> {

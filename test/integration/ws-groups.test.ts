@@ -151,6 +151,16 @@ describe('a consumer group over WebSockets', () => {
     expect(lags).toEqual([expect.objectContaining({ topic: 'auto', partition: 0, committedOffset: 2, logEndOffset: 2, lag: 0 })]);
   });
 
+  it('sends a member its assignment before any record of the partitions in it', async () => {
+    await createTopic('first-things', 4);
+    for (const partition of [0, 1, 2, 3]) await produce('first-things', partition, ['p', 'q']);
+    const member = await open('a');
+    subscribe(member, 'g-first', 'first-things');
+    await takeRecords(member, 8);
+    expect(member.received[0]).toMatchObject({ type: 'assigned' });
+    expect((member.received[0].partitions as unknown[]).length).toBe(4);
+  });
+
   it('lets two groups read one topic independently', async () => {
     await createTopic('shared', 1);
     await produce('shared', 0, ['s']);

@@ -48,6 +48,15 @@ describe('reading chosen partitions over a WebSocket', () => {
     expect((await takeRecords(client, 1)).map((r) => r.value)).toEqual(['d']);
   });
 
+  it('tells the client what it was assigned before sending any record of it', async () => {
+    await createTopic('ordered', 3);
+    for (const partition of [0, 1, 2]) await produce(gw, 'ordered', ['x', 'y'], partition);
+    const client = await open();
+    client.send({ type: 'assign', partitions: [0, 1, 2].map((partition) => ({ topic: 'ordered', partition, offset: 'earliest' })) });
+    await takeRecords(client, 6);
+    expect(client.received[0]).toMatchObject({ type: 'assigned', partitions: [0, 1, 2].map((partition) => ({ topic: 'ordered', partition, offset: 0 })) });
+  });
+
   it('wakes on records produced through another gateway process', async () => {
     await createTopic('cross');
     const client = await open();
