@@ -4,7 +4,6 @@ import { LruCache } from '../registry/lru-cache.js';
 import type { RegistryService } from '../registry/registry-service.js';
 import { avroType } from '../registry/schema/avro.js';
 import { protobufSchema } from '../registry/schema/protobuf.js';
-import { withHeader } from '../registry/serde/wire-format.js';
 import type { SchemaType } from '../registry/types.js';
 
 export type SubjectNameStrategy = 'TOPIC_NAME' | 'RECORD_NAME' | 'TOPIC_RECORD_NAME';
@@ -159,18 +158,7 @@ export class SchemaEncoder {
     if (spec.schemaType !== undefined && found.schemaType !== spec.schemaType) {
       throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `${part}: schema ${found.schemaId} is ${found.schemaType}, but the data is given as ${spec.schemaType}.`);
     }
-    const codec = await this.registry.serde.codec(found.schemaId);
-    return {
-      ...found,
-      encode(value, what) {
-        try {
-          return withHeader(found.schemaId, codec.encode(value, {}));
-        } catch (error) {
-          const detail = error instanceof Error ? error.message : String(error);
-          throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `${what} does not match schema ${found.schemaId} (${found.schemaType}): ${detail}`, { cause: error });
-        }
-      },
-    };
+    return { ...found, encode: await this.registry.serde.encoder(found.schemaId) };
   }
 
   private async find(topic: string, part: RecordPart, spec: SchemaSpec): Promise<Omit<PartSchema, 'encode'>> {
