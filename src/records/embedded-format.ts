@@ -1,4 +1,5 @@
 import { invalidInput, ErrorCode, GatewayError } from '../errors.js';
+import { RawJson, rawJsonFromBytes } from './raw-json.js';
 
 /**
  * Kafka moves bytes; REST clients send and receive them in an embedded format: `json` (any JSON
@@ -39,12 +40,10 @@ export function fromBytes(bytes: Buffer | null, format: EmbeddedFormat): unknown
       return bytes.toString('base64');
     case 'string':
       return bytes.toString('utf8');
-    case 'json':
-      try {
-        return JSON.parse(bytes.toString('utf8'));
-      } catch {
-        return bytes.toString('utf8');
-      }
+    case 'json': {
+      const json = rawJsonFromBytes(bytes);
+      return json instanceof RawJson ? json.value : json;
+    }
   }
 }
 

@@ -14,7 +14,7 @@ export class RawJson {
   }
 }
 
-/** The `json` embedded form of stored bytes: JSON text kept raw, bytes that are not JSON as a string (as `fromBytes`). */
+/** The `json` embedded form of stored bytes: JSON text kept raw, bytes that are not JSON as a string (`fromBytes` reads `json` through this). */
 export function rawJsonFromBytes(bytes: Buffer | null): RawJson | string | null {
   if (bytes === null) return null;
   const text = bytes.toString('utf8');
