@@ -1,5 +1,6 @@
 /** The benchmark's markdown: environment, the results table, the issue's targets, and the write check. */
 import type { LoadResult, Scenario } from './load.js';
+import { medianBy } from './median.js';
 
 export type TargetName = 'gateway' | 'baseline';
 
@@ -36,11 +37,12 @@ const number = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFra
 
 const optional = (n: number | undefined) => (n === undefined ? 'n/a' : number(n, 1));
 
-/** The run of a target in a scenario with the median records/s (the lower one of an even count). */
-function median(rows: Row[], scenario: Scenario['name'], target: TargetName): Row | undefined {
-  const runs = rows.filter((row) => row.scenario.name === scenario && row.target === target);
-  runs.sort((a, b) => a.result.recordsPerSecond - b.result.recordsPerSecond);
-  return runs[Math.floor((runs.length - 1) / 2)];
+/** The run of a target in a scenario with the median records/s. */
+function medianRun(rows: Row[], scenario: Scenario['name'], target: TargetName): Row | undefined {
+  return medianBy(
+    rows.filter((row) => row.scenario.name === scenario && row.target === target),
+    (row) => row.result.recordsPerSecond,
+  );
 }
 
 /** One row per scenario and target: its median run. */
@@ -48,7 +50,7 @@ function medians(rows: Row[]): Row[] {
   const keys = [...new Set(rows.map((row) => `${row.scenario.name}/${row.target}`))];
   return keys.map((key) => {
     const [scenario, target] = key.split('/') as [Scenario['name'], TargetName];
-    return median(rows, scenario, target) as Row;
+    return medianRun(rows, scenario, target) as Row;
   });
 }
 
@@ -63,10 +65,9 @@ function roundRatios(rows: Row[], scenario: Scenario['name']): Array<{ round: nu
   });
 }
 
-/** The median of the per-round ratios (the lower one of an even count). */
+/** The median of the per-round ratios. */
 export function ratio(rows: Row[], scenario: Scenario['name']): number | undefined {
-  const ratios = roundRatios(rows, scenario).map((pair) => pair.ratio).sort((a, b) => a - b);
-  return ratios[Math.floor((ratios.length - 1) / 2)];
+  return medianBy(roundRatios(rows, scenario), (pair) => pair.ratio)?.ratio;
 }
 
 export function verified(row: Row): boolean {

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
+import { median } from './median.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +58,6 @@ interface Measured {
   failed: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(load: Load, seconds: number): Promise<Measured> {
   const result = await autocannon({ url: load.url, connections, duration: seconds, requests: [load.request] });

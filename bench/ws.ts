@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
+import { median } from './median.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,9 +84,6 @@ interface Paced {
   p99: number;
   delivered: number;
 }
-
-/** The middle value (for an even count, the lower middle: one of the measured values). */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 async function paced(base: string, consumers: Consumers): Promise<Paced> {
   consumers.reset();
