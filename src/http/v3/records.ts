@@ -100,9 +100,10 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
   /** A key or value to bytes: embedded types directly, schema types through the registry (each schema resolved once per request). */
   const encodePart = async (resolve: Resolve, part: RecordPart, data: ProduceData | null | undefined): Promise<EncodedPart> => {
     if (data === null || data === undefined) return { bytes: null, type: 'JSON' };
-    const embedded = data.type === undefined ? (namesSchema(data) ? undefined : 'json') : FORMAT_OF[data.type];
+    const named = namesSchema(data);
+    const embedded = data.type === undefined ? (named ? undefined : 'json') : FORMAT_OF[data.type];
     if (embedded) {
-      if (namesSchema(data)) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: type ${data.type} takes no schema; give AVRO, PROTOBUF or JSONSCHEMA to produce with one.`);
+      if (named) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: type ${data.type} takes no schema; give AVRO, PROTOBUF or JSONSCHEMA to produce with one.`);
       return { bytes: toBytes(data.data, embedded, part), type: data.type ?? 'JSON' };
     }
     const schema = await resolve(part, {
