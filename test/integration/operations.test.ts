@@ -38,7 +38,7 @@ describe('health and readiness', () => {
   it('exposes Prometheus metrics with per-route request counts', async () => {
     const count = async (route: string, status: number) => {
       const body = (await gw.app.inject({ url: '/metrics' })).body;
-      const line = new RegExp(`streamgate_http_requests_total\\{method="GET",route="${route}",status="${status}"\\} (\\d+)`).exec(body);
+      const line = new RegExp(`streamgate_http_request_duration_seconds_count\\{method="GET",route="${route}",status="${status}"\\} (\\d+)`).exec(body);
       return Number(line?.[1] ?? 0);
     };
     const before = await count('/health', 200);
@@ -48,7 +48,7 @@ describe('health and readiness', () => {
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(await count('/health', 200)).toBe(before + 3);
     expect(await count('/v3/clusters/:cluster_id/topics/:topic_name', 404)).toBeGreaterThanOrEqual(1);
-    expect(metrics.body).toMatch(/streamgate_http_request_duration_seconds_count\{method="GET",route="\/health"\} \d+/);
+    expect(metrics.body).toMatch(/streamgate_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health",status="200"\} \d+/);
     expect(metrics.body).toMatch(/streamgate_process_resident_memory_bytes/);
   });
 });

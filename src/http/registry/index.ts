@@ -3,15 +3,14 @@ import { registrySchemas } from '../../../schemas/registry/registry.js';
 import { registrySchemaRoutes } from './schemas.js';
 import { registrySettingsRoutes } from './settings.js';
 import { registrySubjectRoutes } from './subjects.js';
-
-const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+import { REGISTRY_CONTENT_TYPE } from './render.js';
 
 /** The Confluent Schema Registry API, answering in its own content type (errors included). */
 export async function registryRoutes(app: FastifyInstance): Promise<void> {
   for (const schema of registrySchemas) app.addSchema(schema);
   // Set last, so answers and errors alike carry exactly Confluent's type (Fastify would append a charset).
   app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('content-type', CONTENT_TYPE);
+    reply.header('content-type', REGISTRY_CONTENT_TYPE);
     done(null, payload);
   });
   await app.register(registrySchemaRoutes);

@@ -2,6 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../errors.js';
 import type { StoredSchema, SubjectVersion } from '../../registry/types.js';
 
+/** Confluent Schema Registry's own content type, for answers and errors alike (Fastify would append a charset to it unless the reply has its own serializer). */
+export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
 /** Confluent leaves `schemaType` out for Avro (the default) and `references` out when there are none. */
 export function renderSchema(schema: StoredSchema) {
   return {

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { schemaNotFound } from '../../registry/errors.js';
 import { idParams, queryFlags, stringList } from '../../../schemas/registry/registry.js';
-import { renderSchema } from './render.js';
+import type { StoredSchema } from '../../registry/types.js';
+import { REGISTRY_CONTENT_TYPE, renderSchema } from './render.js';
 
 interface IdRequest {
   Params: { id: string };
   Querystring: { subject?: string; deleted?: boolean };
 }
+
+const asText = (payload: unknown) => payload as string;
 
 /** `/schemas`: schema types and schemas by global id. */
 export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> {
@@ -20,10 +23,22 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
 
   app.get('/schemas/types', { schema: { tags, summary: 'The schema types the registry supports', response: { 200: stringList } } }, async () => registry.schemaTypes());
 
+  // What serializers look up for every id they have not seen, so the answer is kept as text: a
+  // schema id never changes, and the service keeps one object per cached id, so an answer lives
+  // as long as its schema stays in that cache.
+  const answers = new WeakMap<StoredSchema, string>();
   app.get<IdRequest>(
     '/schemas/ids/:id',
     { schema: { tags, summary: 'The schema with a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySchemaString#' } } } },
-    async (request) => renderSchema(await registry.schemaById(schemaId(request.params.id))),
+    async (request, reply) => {
+      const schema = await registry.schemaById(schemaId(request.params.id));
+      let answer = answers.get(schema);
+      if (answer === undefined) {
+        answer = reply.serialize(renderSchema(schema)) as string;
+        answers.set(schema, answer);
+      }
+      return reply.type(REGISTRY_CONTENT_TYPE).serializer(asText).send(answer);
+    },
   );
 
   app.get<IdRequest>(
@@ -31,7 +46,7 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
     { schema: { tags, summary: 'Only the schema text of a global id', params: idParams, querystring: idQuery } },
     async (request, reply) => {
       const { schema } = await registry.schemaById(schemaId(request.params.id));
-      return reply.serializer((payload: unknown) => payload as string).send(schema);
+      return reply.serializer(asText).send(schema);
     },
   );
 
