@@ -101,9 +101,12 @@ export class SocketSession {
   private write(message: object | string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     const text = typeof message === 'string' ? message : JSON.stringify(message);
-    this.backlog += text.length;
+    // The callback keeps only the length: holding the text until the kernel took the frame would
+    // keep every message in flight alive through garbage collections (ws has its own copy).
+    const length = text.length;
+    this.backlog += length;
     this.socket.send(text, () => {
-      this.backlog -= text.length;
+      this.backlog -= length;
       if (this.backlog <= MAX_SOCKET_BACKLOG_BYTES) this.delivery?.drained();
     });
   }
