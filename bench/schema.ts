@@ -10,7 +10,7 @@
  * ratio is the median of the rounds' ratios. Writes bench/results/schema.md.
  *
  * Run: `npx tsx bench/schema.ts`. Environment: BENCH_DURATION (s per load and round, default 5),
- * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF=1 (the gateway writes a
+ * BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF=1 (the gateway writes a
  * CPU profile, its directory printed at the end; summarize it with bench/profile-summary.ts).
  */
 import autocannon from 'autocannon';
@@ -26,7 +26,7 @@ import { ServerProcess } from './server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const RECORDS_PER_REQUEST = 100;
 const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-schema-profiles-')) : undefined;

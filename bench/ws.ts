@@ -19,7 +19,7 @@ import { ServerProcess } from './server-process.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SATURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const PACED_S = 6;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PARTITIONS = 12;
 /** BENCH_CPU_PROF=1: the gateway writes .cpuprofile files here (summarize with bench/profile-summary.ts). */
 const profileDir = process.env.BENCH_CPU_PROF === '1' ? mkdtempSync(join(tmpdir(), 'sg-ws-profiles-')) : undefined;
