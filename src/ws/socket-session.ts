@@ -101,8 +101,8 @@ export class SocketSession {
   private write(message: object | string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     const text = typeof message === 'string' ? message : JSON.stringify(message);
-    // The callback keeps only the length: holding the text until the kernel took the frame would
-    // keep every message in flight alive through garbage collections (ws has its own copy).
+    // The callback keeps only the length: ws frames a Buffer copy of the text, and holding the
+    // text too until the kernel takes the frame would keep it alive through garbage collections.
     const length = text.length;
     this.backlog += length;
     this.socket.send(text, () => {

@@ -23,9 +23,9 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
 
   app.get('/schemas/types', { schema: { tags, summary: 'The schema types the registry supports', response: { 200: stringList } } }, async () => registry.schemaTypes());
 
-  // What serializers look up for every id they have not seen, so the answer is kept as text: a
-  // schema id never changes, and the service keeps one object per cached id, so an answer lives
-  // as long as its schema stays in that cache.
+  // Serializers look up every id they have not seen yet: the registry's busiest route. An id's
+  // schema never changes, so its answer is kept as text. The service hands out one object per
+  // cached id, so an answer lives as long as its schema stays in the service's cache.
   const answers = new WeakMap<StoredSchema, string>();
   app.get<IdRequest>(
     '/schemas/ids/:id',
