@@ -17,4 +17,4 @@ COPY package.json ./
 COPY openapi ./openapi
 EXPOSE 8082
 USER node
-CMD ["node", "--max-old-space-size=1024", "--max-semi-space-size=32", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=1024", "--min-semi-space-size=32", "--max-semi-space-size=32", "dist/src/main.js"]

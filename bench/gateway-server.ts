@@ -12,7 +12,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  * run. An explicit V8 heap limit makes V8 size its heap for that limit instead of for the
  * machine's RAM (peak RSS under produce load ~220 MB → ~150 MB at the same CPU per record); a
  * 32 MB semi-space lets the short-lived garbage of requests and delivered batches die young
- * (WebSocket delivery 0.74 → 0.82 of its baseline for ~30 MB more RSS).
+ * (WebSocket delivery 0.74 → 0.82 of its baseline for ~30 MB more RSS), and fixing it at 32 MB
+ * from the start keeps V8 from running a small, growing young generation whenever the load is
+ * moderate (p99 at 5,000 records/s 16–28 → 12–18 ms, ~40 MB more RSS when idle).
  */
 export const GATEWAY_NODE_FLAGS: string[] =
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/--[\w-]+=\S+/g) ?? [];
