@@ -76,7 +76,7 @@ export class GroupService {
     const [committed, snapshot] = await Promise.all([this.state.committed(group), this.state.describe(group)]);
     const keys = new Set([...Object.keys(committed), ...Object.keys(snapshot?.owners ?? {})]);
     for (const tps of Object.values(snapshot?.assignment ?? {})) for (const tp of tps) keys.add(tpKey(tp.topic, tp.partition));
-    // Every partition's end offset at once (one round trip with auto-pipelining), kept in key order.
+    // Every partition's end offset at once (the requests in flight together), kept in key order.
     const sorted = [...keys].sort();
     const tps = sorted.map(parseTpKey);
     const ends = await Promise.all(tps.map((tp) => this.fetch.offsets(tp.topic, tp.partition).then((o) => o.nextOffset, () => undefined)));

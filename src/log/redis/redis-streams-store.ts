@@ -16,7 +16,7 @@ type StreamEntry = [Buffer, Buffer[]];
 interface LogCommands {
   /** append.lua for any number of partitions: the number of keys (4 per partition), the keys, then the arguments. */
   sgAppend(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
-  /** append.lua for one partition: its 4 keys, then the arguments (the form Redis Cluster routes, and auto-pipelines by slot). */
+  /** append.lua for one partition: its 4 keys, then the arguments (the form Redis Cluster routes by slot). */
   sgAppendPartition(...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
   sgDeleteRecords(log: string, meta: string, tidx: string, offset: number): Promise<number>;
 }
