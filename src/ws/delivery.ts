@@ -267,7 +267,7 @@ export class PartitionDelivery {
       key,
       value,
       error, // undefined unless decoding failed; JSON leaves it out
-      headers: record.headers.length === 0 ? [] : record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
+      headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
     };
   }
 
