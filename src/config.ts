@@ -22,6 +22,12 @@ export interface Config {
   logLevel: string;
   /** A v2 consumer instance unused this long is closed and leaves its group (Confluent's consumer.instance.timeout.ms). */
   consumerInstanceTimeoutMs: number;
+  /** Bytes queued to all WebSocket and SSE clients together; each client's share is this divided among them. */
+  clientQueueTotalBytes: number;
+  /** Bytes queued to one WebSocket or SSE client at most. */
+  clientQueueBytes: number;
+  /** A client that takes none of its queued bytes for this long is disconnected. */
+  clientStallTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +99,9 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     consumerInstanceTimeoutMs: integer(env, 'CONSUMER_INSTANCE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    clientQueueTotalBytes: integer(env, 'CLIENT_QUEUE_TOTAL_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
+    clientQueueBytes: integer(env, 'CLIENT_QUEUE_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    clientStallTimeoutMs: integer(env, 'CLIENT_STALL_TIMEOUT_MS', 30_000, 100, 86_400_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

@@ -12,6 +12,7 @@ import { MemoryGroupState } from './groups/memory-group-state.js';
 import type { GroupStateStore } from './groups/group-state.js';
 import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
+import { OutboundBudget } from './consume/outbound-budget.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -25,6 +26,8 @@ export interface Services {
   groups: GroupService;
   /** Confluent v2 consumer instances living in this gateway. */
   consumers: ConsumerInstances;
+  /** Bytes queued to WebSocket and SSE clients, bounded per client and in total. */
+  outbound: OutboundBudget;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,11 @@ export async function createServices(config: Config, store: LogStore | undefined
   const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);
   await groups.start();
   const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
+  const outbound = new OutboundBudget({
+    totalBytes: config.clientQueueTotalBytes,
+    perClientBytes: config.clientQueueBytes,
+    stallTimeoutMs: config.clientStallTimeoutMs,
+  });
   return {
     store: logStore,
     topics,
@@ -73,7 +81,9 @@ export async function createServices(config: Config, store: LogStore | undefined
     registry,
     groups,
     consumers,
+    outbound,
     async close() {
+      outbound.close();
       await consumers.close();
       await groups.close();
       stopAnnouncements();

@@ -32,8 +32,8 @@ export interface DeliveredRecord {
 /** Where delivered batches go: a WebSocket, an SSE response. */
 export interface DeliverySink {
   send(batch: DeliveredRecord[]): void;
-  /** Bytes handed to `send` that the transport has not flushed yet. */
-  backlogBytes(): number;
+  /** Bytes the sink may take now (its client's share of the outbound budget less what it has queued); 0 or less holds delivery back. */
+  room(): number;
 }
 
 export type StartOffset = number | 'earliest' | 'latest';
@@ -42,10 +42,8 @@ export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 export type RecordDecoder = (record: LogRecord) => Promise<Pick<DeliveredRecord, 'key' | 'value' | 'error'>>;
 
 export interface DeliveryOptions {
-  /** Records the client may receive before it grants more (flow control). */
+  /** Records the client may receive before it grants more (flow control), shared by all its partitions. */
   credit: number;
-  /** The sink's backlog above which delivery waits for it to drain. */
-  maxBacklogBytes: number;
   /** What an offset that retention has passed (or that is past the end) becomes. */
   offsetReset: OffsetResetPolicy;
   format: EmbeddedFormat;
@@ -85,6 +83,8 @@ export class PartitionDelivery {
   private readonly changed = new Signal();
   private credit: number;
   private closed = false;
+  /** Assignments under way: their partitions start delivering together, sharing the credit from the first read. */
+  private starting = 0;
 
   constructor(
     private readonly fetch: FetchService,
@@ -131,6 +131,17 @@ export class PartitionDelivery {
     this.readers.set(key(tp), reader);
     reader.loop = this.run(reader);
     return offset;
+  }
+
+  /** Runs `work` (which assigns partitions) with delivery held back until it is done. */
+  async assigning<T>(work: () => Promise<T>): Promise<T> {
+    this.starting++;
+    try {
+      return await work();
+    } finally {
+      this.starting--;
+      this.changed.notify();
+    }
   }
 
   /** Stops delivering a partition and resolves once its loop has stopped; returns its position. */
@@ -197,7 +208,26 @@ export class PartitionDelivery {
   }
 
   private blocked(reader: PartitionReader): boolean {
-    return reader.paused || this.credit <= 0 || this.sink.backlogBytes() > this.options.maxBacklogBytes;
+    return reader.paused || this.starting > 0 || this.credit <= 0 || this.sink.room() <= 0;
+  }
+
+  /**
+   * Takes this reader's part of the socket's credit before it reads, so partitions reading at the
+   * same time never deliver more than the client granted: an even split among the partitions that
+   * may deliver now, at least one record each while any credit is left.
+   */
+  private reserveCredit(): number {
+    let active = 0;
+    for (const reader of this.readers.values()) if (!reader.paused && !reader.stopped) active++;
+    const grant = Math.min(this.credit, MAX_BATCH, Math.max(1, Math.ceil(this.credit / Math.max(1, active))));
+    this.credit -= grant;
+    return grant;
+  }
+
+  private returnCredit(records: number): void {
+    if (records <= 0) return;
+    this.credit += records;
+    this.changed.notify();
   }
 
   private async run(reader: PartitionReader): Promise<void> {
@@ -209,24 +239,8 @@ export class PartitionDelivery {
       }
       const from = reader.offset;
       try {
-        const maxRecords = Math.min(this.credit, MAX_BATCH);
-        const result = await this.fetch.read(reader.topic, reader.partition, { offset: from, maxRecords, maxBytes: MAX_BATCH_BYTES });
-        if (reader.stopped || reader.offset !== from) continue; // revoked or seeked meanwhile
-        if (result.records.length === 0) {
-          await this.waitAtEnd(reader, from);
-          continue;
-        }
-        const batch = this.options.decode ? await Promise.all(result.records.map((record) => this.decoded(reader, record))) : result.records.map((record) => this.render(reader, record));
-        const next = result.records[result.records.length - 1].offset + 1;
-        if (reader.stopped || reader.offset !== from) continue;
-        await this.options.beforeSend?.(reader, next);
-        if (reader.stopped || reader.offset !== from) continue;
-        this.credit -= batch.length;
-        reader.offset = next;
-        this.sink.send(batch);
-        // The read reached the end of the log (the high watermark came in the same round trip): wait
-        // for the next append now instead of reading once more only to find nothing.
-        if (result.records.length < maxRecords && next >= result.highWatermark) await this.waitAtEnd(reader, next);
+        const waitFrom = await this.deliverOnce(reader, from);
+        if (waitFrom !== undefined) await this.waitAtEnd(reader, waitFrom);
       } catch (caught) {
         if (reader.stopped) break;
         let error = caught;
@@ -247,6 +261,36 @@ export class PartitionDelivery {
         }
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS));
       }
+    }
+  }
+
+  /**
+   * Reads one batch at `from` within the credit it reserves and the room the sink has, and sends it.
+   * Returns the offset to wait at when the read reached the end of the log (the high watermark came
+   * in the same round trip), so the loop waits for the next append instead of reading once more
+   * only to find nothing. Credit it did not use goes back, whatever happens.
+   */
+  private async deliverOnce(reader: PartitionReader, from: number): Promise<number | undefined> {
+    const maxRecords = this.reserveCredit();
+    let sent = 0;
+    try {
+      // The first record comes whatever its size (as in Kafka), so a client's queue goes over its
+      // share by one record at most.
+      const maxBytes = Math.max(1, Math.min(MAX_BATCH_BYTES, this.sink.room()));
+      const result = await this.fetch.read(reader.topic, reader.partition, { offset: from, maxRecords, maxBytes });
+      if (reader.stopped || reader.offset !== from) return undefined; // revoked or seeked meanwhile
+      if (result.records.length === 0) return from;
+      const batch = this.options.decode ? await Promise.all(result.records.map((record) => this.decoded(reader, record))) : result.records.map((record) => this.render(reader, record));
+      const next = result.records[result.records.length - 1].offset + 1;
+      if (reader.stopped || reader.offset !== from) return undefined;
+      await this.options.beforeSend?.(reader, next);
+      if (reader.stopped || reader.offset !== from) return undefined;
+      sent = batch.length;
+      reader.offset = next;
+      this.sink.send(batch);
+      return result.records.length < maxRecords && next >= result.highWatermark ? next : undefined;
+    } finally {
+      this.returnCredit(maxRecords - sent);
     }
   }
 

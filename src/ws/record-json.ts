@@ -14,13 +14,13 @@ export function deliveredRecordJson(record: DeliveredRecord): string {
   );
 }
 
-/** The WebSocket `records` message. */
-export function recordsMessageJson(records: readonly DeliveredRecord[]): string {
+/** The WebSocket `records` message, from records already rendered by deliveredRecordJson. */
+export function recordsMessageJson(records: readonly string[]): string {
   // One join, the envelope included: a single flat string, where appending record by record (or
   // wrapping the join) leaves a chain of partial strings the socket must copy flat before writing.
   const parts = new Array<string>(records.length + 2);
   parts[0] = '{"type":"records","records":[';
-  for (let i = 0; i < records.length; i++) parts[i + 1] = (i === 0 ? '' : ',') + deliveredRecordJson(records[i]);
+  for (let i = 0; i < records.length; i++) parts[i + 1] = i === 0 ? records[i] : `,${records[i]}`;
   parts[records.length + 1] = ']}';
   return parts.join('');
 }

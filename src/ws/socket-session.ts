@@ -8,13 +8,20 @@ import { toErrorBody } from '../http/error-handler.js';
 import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
 import { decodeRecord, isSchemaFormat, type RecordFormat } from '../fetch/schema-decoding.js';
 import { PartitionDelivery, type DeliveredRecord, type RecordWaiter, type StartOffset, type TopicPartition } from './delivery.js';
-import { recordsMessageJson } from './record-json.js';
+import { deliveredRecordJson, recordsMessageJson } from './record-json.js';
+import type { ClientQueue } from '../consume/outbound-budget.js';
 
-/** Bytes queued on one socket above which delivery waits: the bound on what a slow client costs. */
-export const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
 /** Records a client receives before it must grant more with a `credit` message, unless it asks otherwise. */
 export const DEFAULT_CREDIT = 1000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** WebSocket close codes the gateway uses (documented in openapi/asyncapi.yaml). */
+export const CloseCode = {
+  /** The client kept sending invalid messages. */
+  POLICY_VIOLATION: 1008,
+  /** The client took none of the records queued for it for CLIENT_STALL_TIMEOUT_MS. */
+  STALLED: 4001,
+} as const;
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = Object.fromEntries(Object.entries(CLIENT_MESSAGES).map(([type, schema]) => [type, ajv.compile(schema)])) as Record<
@@ -41,8 +48,11 @@ export type GroupJoiner = (session: SocketSession, message: ClientMessage) => Pr
 export class SocketSession {
   delivery: PartitionDelivery | undefined;
   private group: GroupBinding | undefined;
-  private backlog = 0;
-  private pendingRecords: DeliveredRecord[] = [];
+  private readonly queue: ClientQueue;
+  private readonly strikes = new InvalidMessages();
+  /** Records delivered in this turn of the event loop, as JSON text, and their length. */
+  private pendingRecords: string[] = [];
+  private pendingBytes = 0;
   /** Assignments under way: records wait until their `assigned` message has gone out. */
   private assigning = 0;
   private closed = false;
@@ -54,9 +64,24 @@ export class SocketSession {
     private readonly log: FastifyBaseLogger,
     private readonly joinGroup?: GroupJoiner,
   ) {
+    this.queue = services.outbound.open({
+      write: (text, flushed) => socket.send(text, flushed),
+      drained: () => {
+        if (socket.isPaused) socket.resume();
+        this.delivery?.drained();
+      },
+      stalled: () => this.disconnect(CloseCode.STALLED, 'Consumer stalled: it read none of its queued records in time.'),
+    });
     socket.on('message', (data, isBinary) => void this.receive(data as Buffer, isBinary));
     socket.on('close', () => void this.close());
     socket.on('error', () => void this.close());
+  }
+
+  /** Closes the connection with `code`; one that cannot take even the close frame is cut after a second. */
+  private disconnect(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
+    setTimeout(() => this.socket.terminate(), 1000).unref();
+    void this.close();
   }
 
   /** Sends a server message, after any records still waiting to go (so a `revoked` follows its records). */
@@ -72,7 +97,12 @@ export class SocketSession {
    */
   private sendRecords(batch: DeliveredRecord[]): void {
     if (this.pendingRecords.length === 0) setImmediate(() => this.flushRecords());
-    for (const record of batch) this.pendingRecords.push(record);
+    // Serialized now, so what waits for the flush counts against the socket's room at once.
+    for (const record of batch) {
+      const json = deliveredRecordJson(record);
+      this.pendingRecords.push(json);
+      this.pendingBytes += json.length + 1;
+    }
   }
 
   /**
@@ -83,7 +113,7 @@ export class SocketSession {
   async announceAssignment(assign: () => Promise<object>): Promise<void> {
     this.assigning++;
     try {
-      this.write(await assign());
+      this.write(await (this.delivery ? this.delivery.assigning(assign) : assign()));
     } finally {
       this.assigning--;
       this.flushRecords();
@@ -94,27 +124,32 @@ export class SocketSession {
     if (this.assigning > 0 || this.pendingRecords.length === 0) return;
     const records = this.pendingRecords;
     this.pendingRecords = [];
+    this.pendingBytes = 0;
     this.write(recordsMessageJson(records));
   }
 
-  /** Records count against the socket backlog until the socket has flushed them. */
+  /**
+   * Every message counts against the socket's share of the outbound budget until flushed. Replies
+   * are not held back like records, so a client that sends requests and reads no replies is not
+   * read from until its queue drains: TCP then pushes back on it.
+   */
   private write(message: object | string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    const text = typeof message === 'string' ? message : JSON.stringify(message);
-    // The callback keeps only the length: ws frames a Buffer copy of the text, and holding the
-    // text too until the kernel takes the frame would keep it alive through garbage collections.
-    const length = text.length;
-    this.backlog += length;
-    this.socket.send(text, () => {
-      this.backlog -= length;
-      if (this.backlog <= MAX_SOCKET_BACKLOG_BYTES) this.delivery?.drained();
-    });
+    this.queue.write(typeof message === 'string' ? message : JSON.stringify(message));
+    if (this.queue.room() < 0 && !this.socket.isPaused) this.socket.pause();
   }
 
   sendError(error: unknown, id?: unknown): void {
     const { body, unexpected } = toErrorBody(error);
     if (unexpected) this.log.error({ err: error }, 'websocket request failed');
-    this.send({ type: 'error', ...(id === undefined ? {} : { id }), ...body });
+    this.send({ type: 'error', ...(id === undefined ? {} : { id: boundedId(id) }), ...body, message: bounded(body.message, MAX_ERROR_MESSAGE) });
+  }
+
+  /** A client request failed: answered within the per-socket error rate, and a socket that keeps failing is closed. */
+  private rejectRequest(error: unknown, id?: unknown): void {
+    const verdict = this.strikes.hit(Date.now());
+    if (verdict === 'close') return this.disconnect(CloseCode.POLICY_VIOLATION, 'Too many invalid messages.');
+    if (verdict === 'reply') this.sendError(error, id);
   }
 
   /** Creates the partition delivery of this socket (once: a socket is one consumer). */
@@ -125,11 +160,10 @@ export class SocketSession {
       this.waiter,
       {
         send: (batch: DeliveredRecord[]) => this.sendRecords(batch),
-        backlogBytes: () => this.backlog,
+        room: () => this.queue.room() - this.pendingBytes,
       },
       {
         credit: credit ?? DEFAULT_CREDIT,
-        maxBacklogBytes: MAX_SOCKET_BACKLOG_BYTES,
         offsetReset: options.offsetReset ?? 'earliest',
         format: isSchemaFormat(format) ? 'binary' : format,
         decode: isSchemaFormat(format) ? (record) => decodeRecord(record, format, this.services.registry) : undefined,
@@ -153,12 +187,12 @@ export class SocketSession {
       if (data.length > MAX_MESSAGE_BYTES) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, `A message may be at most ${MAX_MESSAGE_BYTES} bytes.`);
       message = parseMessage(data.toString('utf8'));
     } catch (error) {
-      return this.sendError(error);
+      return this.rejectRequest(error);
     }
     try {
       await this.dispatch(message);
     } catch (error) {
-      this.sendError(error, message.id);
+      this.rejectRequest(error, message.id);
     }
   }
 
@@ -245,6 +279,7 @@ export class SocketSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.queue.close();
     try {
       // The group goes first: an auto-committing member commits what it delivered before it leaves.
       await this.group?.close();
@@ -267,7 +302,7 @@ function parseMessage(text: string): ClientMessage {
   }
   const type = (message as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(validators, type)) {
-    throw new GatewayError(ErrorCode.BAD_REQUEST, `Unknown message type ${JSON.stringify(type)}; expected one of ${Object.keys(validators).join(', ')}.`);
+    throw new GatewayError(ErrorCode.BAD_REQUEST, `Unknown message type ${bounded(JSON.stringify(type) ?? 'undefined', 64)}; expected one of ${Object.keys(validators).join(', ')}.`);
   }
   const validate = validators[type as keyof typeof CLIENT_MESSAGES];
   if (!validate(message)) {
@@ -275,4 +310,37 @@ function parseMessage(text: string): ClientMessage {
     throw new GatewayError(ErrorCode.UNPROCESSABLE, `Invalid ${type} message: ${problem?.instancePath || '/'} ${problem?.message ?? 'is invalid'}.`);
   }
   return message as ClientMessage;
+}
+
+const MAX_ERROR_MESSAGE = 512;
+
+/** Text quoted back to a client is cut short: an error never echoes unbounded input. */
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** A request id is echoed only when it is a short string or a number. */
+function boundedId(id: unknown): unknown {
+  return typeof id === 'string' ? bounded(id, 128) : id;
+}
+
+/**
+ * Invalid requests of one socket, as a leaky bucket draining at REPLY_RATE per second: errors are
+ * answered while the bucket holds at most REPLY_BURST, dropped beyond that, and the socket is
+ * closed when it overflows CLOSE_AT — a client that floods invalid messages gets a few answers,
+ * then silence, then disconnected, and never makes the gateway queue without bound.
+ */
+class InvalidMessages {
+  static readonly REPLY_RATE = 10;
+  static readonly REPLY_BURST = 20;
+  static readonly CLOSE_AT = 100;
+  private level = 0;
+  private at = 0;
+
+  hit(now: number): 'reply' | 'drop' | 'close' {
+    this.level = Math.max(0, this.level - ((now - this.at) / 1000) * InvalidMessages.REPLY_RATE) + 1;
+    this.at = now;
+    if (this.level > InvalidMessages.CLOSE_AT) return 'close';
+    return this.level > InvalidMessages.REPLY_BURST ? 'drop' : 'reply';
+  }
 }

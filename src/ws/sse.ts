@@ -9,7 +9,6 @@ import { PartitionDelivery, type DeliveredRecord } from './delivery.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 import { deliveredRecordJson } from './record-json.js';
 
-const MAX_BACKLOG_BYTES = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
 
 interface EventsQuery {
@@ -29,7 +28,7 @@ const GROUP_COMMIT_INTERVAL_MS = 1000;
  */
 export async function serverSentEventRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { topics, fetch, appends, groups } = app.services;
+  const { topics, fetch, appends, groups, outbound } = app.services;
   // Event streams never end by themselves: end them when the gateway shuts down.
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -72,6 +71,20 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
 
       const raw = reply.raw;
       const positions = new Map<number, number>();
+      // Every start position is resolved before answering, so a bad request is still a clean 4xx.
+      for (let partition = 0; partition < topic.partitions; partition++) {
+        const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
+        const resumed = resume.get(partition);
+        const start = resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
+        positions.set(partition, start);
+      }
+
+      const queue = outbound.open({
+        write: (text, flushed) => raw.write(text, flushed),
+        drained: () => delivery.drained(),
+        // A client that reads nothing is cut off; its EventSource reconnects and resumes where it stopped.
+        stalled: () => raw.destroy(),
+      });
       const delivery = new PartitionDelivery(
         fetch,
         appends,
@@ -82,42 +95,35 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
               positions.set(record.partition, record.offset + 1);
               chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${deliveredRecordJson(record)}\n\n`;
             }
-            raw.write(chunk);
+            queue.write(chunk);
           },
-          backlogBytes: () => raw.writableLength,
+          room: () => queue.room(),
         },
         {
           credit: Number.MAX_SAFE_INTEGER,
-          maxBacklogBytes: MAX_BACKLOG_BYTES,
           offsetReset: 'earliest',
           format,
           onError: (_tp, error) => raw.write(`event: error\ndata: ${JSON.stringify(toErrorBody(error).body)}\n\n`),
         },
       );
 
-      // Every start position is resolved before answering, so a bad request is still a clean 4xx.
-      for (let partition = 0; partition < topic.partitions; partition++) {
-        const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
-        const resumed = resume.get(partition);
-        const start = resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
-        positions.set(partition, start);
-      }
-
       reply.hijack();
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(`retry: 1000\nid: ${encodeResumeToken(positions)}\nevent: ready\ndata: ${JSON.stringify({ topic: topic.name, partitions: topic.partitions })}\n\n`);
-      raw.on('drain', () => delivery.drained());
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       open.add(raw);
       let leaveGroup: (() => Promise<void>) | undefined;
       raw.on('close', () => {
         open.delete(raw);
+        queue.close();
         clearInterval(keepAlive);
         // A group member commits what it delivered and leaves before its delivery stops.
         void (leaveGroup?.() ?? Promise.resolve()).finally(() => delivery.close());
       });
       if (request.query.group === undefined) {
-        for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
+        await delivery.assigning(async () => {
+          for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
+        });
         return;
       }
       await joinAsGroupMember(request.query.group);
@@ -147,7 +153,9 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
               }),
             );
             event('assigned', { generation, partitions: starts });
-            for (const start of starts) await delivery.assign(start, start.offset);
+            await delivery.assigning(async () => {
+              for (const start of starts) await delivery.assign(start, start.offset);
+            });
           },
           onRevoked: async (partitions, generation) => {
             await commitDelivered();

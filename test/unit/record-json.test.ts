@@ -35,7 +35,7 @@ describe('records as JSON text', () => {
     for (const delivered of cases) {
       expect(JSON.parse(deliveredRecordJson(delivered))).toEqual(JSON.parse(JSON.stringify(delivered)));
     }
-    expect(JSON.parse(recordsMessageJson(cases))).toEqual(JSON.parse(JSON.stringify({ type: 'records', records: cases })));
+    expect(JSON.parse(recordsMessageJson(cases.map(deliveredRecordJson)))).toEqual(JSON.parse(JSON.stringify({ type: 'records', records: cases })));
     expect(JSON.parse(recordsMessageJson([]))).toEqual({ type: 'records', records: [] });
   });
 

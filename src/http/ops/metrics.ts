@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus `/metrics`: process metrics and HTTP request durations (and counts) by route and status (hooks on every route). */
 export const metricsRoutes = fp(async (app: FastifyInstance): Promise<void> => {
@@ -14,6 +14,33 @@ export const metricsRoutes = fp(async (app: FastifyInstance): Promise<void> => {
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
+  });
+
+  const { outbound } = app.services;
+  new Gauge({
+    name: 'streamgate_client_queued_bytes',
+    help: 'Bytes queued to WebSocket and SSE clients and not yet flushed (bounded by CLIENT_QUEUE_TOTAL_BYTES)',
+    registers: [registry],
+    collect() {
+      this.set(outbound.queuedBytes());
+    },
+  });
+  new Gauge({
+    name: 'streamgate_client_connections',
+    help: 'Open WebSocket and SSE consumer connections',
+    registers: [registry],
+    collect() {
+      this.set(outbound.clients());
+    },
+  });
+  new Counter({
+    name: 'streamgate_client_stalled_total',
+    help: 'Clients disconnected because they took none of their queued bytes for CLIENT_STALL_TIMEOUT_MS',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(outbound.stalledClosed);
+    },
   });
 
   // The labelled series of each route and status, looked up once.
