@@ -13,8 +13,10 @@ export interface Config {
   defaultReplicationFactor: number;
   defaultRetentionMs: number;
   defaultRetentionBytes: number;
-  /** Largest record (key + value + headers) a topic accepts unless its `max.message.bytes` says otherwise. */
+  /** Largest record (its size in Kafka's record format) a topic accepts unless its `max.message.bytes` says otherwise. */
   maxMessageBytes: number;
+  /** Most headers one record may carry. */
+  maxHeadersPerRecord: number;
   /** Largest HTTP request body. */
   bodyLimitBytes: number;
   /** Most records in one produce request. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultRetentionMs: integer(env, 'DEFAULT_RETENTION_MS', 604_800_000, -1),
     defaultRetentionBytes: integer(env, 'DEFAULT_RETENTION_BYTES', -1, -1),
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_588, 1, 100 * 1024 * 1024),
+    maxHeadersPerRecord: integer(env, 'MAX_HEADERS_PER_RECORD', 1000, 0, 100_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     consumerInstanceTimeoutMs: integer(env, 'CONSUMER_INSTANCE_TIMEOUT_MS', 300_000, 100, 86_400_000),

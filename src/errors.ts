@@ -65,6 +65,15 @@ export const topicNotFound = (topic: string): GatewayError =>
 export const partitionNotFound = (topic: string, partition: number): GatewayError =>
   new GatewayError(ErrorCode.PARTITION_NOT_FOUND, `Partition ${partition} of topic '${topic}' not found.`);
 
+export const recordTooLarge = (index: number, size: number, maxBytes: number, topic: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.RECORD_TOO_LARGE,
+    `Record ${index} is ${size} bytes in Kafka's record format (key, value, headers and their length prefixes), larger than max.message.bytes=${maxBytes} of topic '${topic}'.`,
+  );
+
+export const tooManyHeaders = (index: number, count: number, limit: number): GatewayError =>
+  new GatewayError(ErrorCode.RECORD_TOO_LARGE, `Record ${index} has ${count} headers; a record may have at most ${limit} (MAX_HEADERS_PER_RECORD).`);
+
 export const invalidInput = (message: string): GatewayError => new GatewayError(ErrorCode.INVALID_INPUT, message);
 
 export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>

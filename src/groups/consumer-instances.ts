@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
+import { recordSize } from '../log/record-size.js';
 import type { AppendNotifier } from '../fetch/append-notifier.js';
 import { decodeRecord, type DecodedRecord, type RecordFormat } from '../fetch/schema-decoding.js';
 import type { RegistryService } from '../registry/registry-service.js';
@@ -228,7 +229,7 @@ export class ConsumerInstances {
         throw error;
       }
       for (const record of result.records) {
-        budget -= (record.key?.length ?? 0) + (record.value?.length ?? 0);
+        budget -= recordSize(record);
         out.push({ topic: tp.topic, partition: tp.partition, offset: record.offset, ...(await decodeRecord(record, instance.config.format, this.registry)) });
       }
       if (result.records.length > 0) instance.positions.set(key, result.records[result.records.length - 1].offset + 1);

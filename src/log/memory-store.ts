@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, PartitionBatch, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
+import { recordSize } from './record-size.js';
 
 interface MemoryPartition {
   /** Offset of records[0]. */
@@ -14,8 +15,6 @@ const copyRecord = <T extends AppendRecord>(record: T): T => ({
   headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : Buffer.from(h.value) })),
 });
 
-const recordBytes = (record: AppendRecord): number =>
-  (record.key?.length ?? 0) + (record.value?.length ?? 0) + record.headers.reduce((n, h) => n + h.name.length + (h.value?.length ?? 0), 0);
 
 /**
  * The log store for a machine without Redis: the same contract, nothing durable. Buffers are
@@ -99,7 +98,7 @@ export class MemoryStore implements LogStore {
     let bytes = 0;
     for (let i = Math.max(0, fromOffset - log.logStartOffset); i < log.records.length && out.length < options.maxRecords; i++) {
       const record = log.records[i];
-      bytes += recordBytes(record);
+      bytes += recordSize(record);
       if (out.length > 0 && bytes > options.maxBytes) break;
       out.push(copyRecord(record));
     }

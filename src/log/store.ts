@@ -53,7 +53,7 @@ export interface PartitionOffsets {
 export interface ReadOptions {
   /** Most records to return. */
   maxRecords: number;
-  /** Approximate byte budget; the first record is returned even when it alone exceeds it (as Kafka does). */
+  /** Byte budget, records counted by `recordSize` (Kafka's record format); the first record is returned even when it alone exceeds it (as Kafka does). */
   maxBytes: number;
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
-import { ErrorCode, GatewayError, invalidInput } from '../errors.js';
+import { ErrorCode, GatewayError, invalidInput, recordTooLarge, tooManyHeaders } from '../errors.js';
+import { recordSize } from '../log/record-size.js';
 import type { LogStore, PartitionBatch, RecordHeader } from '../log/store.js';
 import type { Topic, TopicService } from '../topics/topic-service.js';
 import { NullKeyPartitioner, partitionForKey, type NullKeyStrategy } from './partitioner.js';
@@ -29,13 +30,6 @@ const NO_HEADERS: RecordHeader[] = [];
 
 export interface ProduceOptions {
   nullKeyStrategy?: NullKeyStrategy;
-}
-
-/** Bytes a record occupies for `max.message.bytes`: key, value and headers. */
-export function recordSize(record: ProduceRecord): number {
-  let size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const header of record.headers ?? []) size += Buffer.byteLength(header.name) + (header.value?.length ?? 0);
-  return size;
 }
 
 /**
@@ -96,13 +90,10 @@ export class ProduceService {
     const maxBytes = topic.effective.maxMessageBytes;
     let sticky: number | undefined;
     return records.map((record, index) => {
+      const headers = record.headers?.length ?? 0;
+      if (headers > this.config.maxHeadersPerRecord) throw tooManyHeaders(index, headers, this.config.maxHeadersPerRecord);
       const size = recordSize(record);
-      if (size > maxBytes) {
-        throw new GatewayError(
-          ErrorCode.RECORD_TOO_LARGE,
-          `Record ${index} is ${size} bytes, larger than max.message.bytes=${maxBytes} of topic '${topic.name}'.`,
-        );
-      }
+      if (size > maxBytes) throw recordTooLarge(index, size, maxBytes, topic.name);
       if (record.timestamp !== undefined && (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0)) {
         throw invalidInput(`Record ${index} has an invalid timestamp: ${record.timestamp}.`);
       }

@@ -141,6 +141,14 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.read('limits', 0, 20, ALL)).toEqual([]);
     });
 
+    it("counts a record's headers against the byte limit as Kafka's record format does, however empty they are", async () => {
+      // 300 headers with an empty name and a null value: 2 bytes each in Kafka's format, 609 bytes in all.
+      const headers = Array.from({ length: 300 }, () => ({ name: '', value: null }));
+      await store.append('header-bytes', 0, [record(null, { headers }), record(null, { headers }), record(null, { headers })], CREATE);
+      expect(await store.read('header-bytes', 0, 0, { maxRecords: 100, maxBytes: 1000 })).toHaveLength(1);
+      expect(await store.read('header-bytes', 0, 0, { maxRecords: 100, maxBytes: 1300 })).toHaveLength(2);
+    });
+
     it('reads more than one internal chunk in order', async () => {
       const many = Array.from({ length: 1234 }, (_, i) => record(String(i)));
       await store.append('chunks', 0, many, CREATE);

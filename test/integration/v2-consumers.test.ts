@@ -42,7 +42,8 @@ describe('the v2 consumer API', () => {
     expect(polled.json().map((r: { value: unknown }) => r.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(polled.json()[0]).toMatchObject({ topic: 'flow', partition: 0, offset: 0, key: null });
 
-    const commit = await inject({ method: 'POST', url: at('g-flow', 'c1', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'flow', partition: 0, offset: 2 }] } });
+    // The last record processed is offset 1 ({n: 2}); the group resumes after it.
+    const commit = await inject({ method: 'POST', url: at('g-flow', 'c1', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'flow', partition: 0, offset: 1 }] } });
     expect(commit.statusCode).toBe(200);
     const committed = await inject({ method: 'GET', url: at('g-flow', 'c1', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'flow', partition: 0 }] } });
     expect(committed.json().offsets).toEqual([{ topic: 'flow', partition: 0, offset: 2, metadata: '' }]);
@@ -52,6 +53,46 @@ describe('the v2 consumer API', () => {
     await inject({ method: 'POST', url: at('g-flow', 'c2', '/subscription'), headers: V2, payload: { topics: ['flow'] } });
     expect((await records('g-flow', 'c2')).json().map((r: { value: unknown }) => r.value)).toEqual([{ n: 3 }]);
     await inject({ method: 'DELETE', url: at('g-flow', 'c2', '') });
+  });
+
+  it('commits the offset after the one given, as Confluent does: the body names the last record processed', async () => {
+    await createTopic('commit-next');
+    await produce('commit-next', [0, 1, 2, 3, 4]);
+    await create('g-commit-next', { name: 'first', format: 'json', 'auto.offset.reset': 'earliest', 'auto.commit.enable': 'false' });
+    await inject({ method: 'POST', url: at('g-commit-next', 'first', '/subscription'), headers: V2, payload: { topics: ['commit-next'] } });
+    expect((await records('g-commit-next', 'first')).json().map((r: { offset: number }) => r.offset)).toEqual([0, 1, 2, 3, 4]);
+    const commit = await inject({
+      method: 'POST',
+      url: at('g-commit-next', 'first', '/offsets'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'commit-next', partition: 0, offset: 4, metadata: 'done with 4' }] },
+    });
+    expect(commit.statusCode).toBe(200);
+    // What Kafka stores and REST Proxy returns: the next offset to read.
+    const committed = await inject({ method: 'GET', url: at('g-commit-next', 'first', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'commit-next', partition: 0 }] } });
+    expect(committed.json().offsets).toEqual([{ topic: 'commit-next', partition: 0, offset: 5, metadata: 'done with 4' }]);
+    expect((await gw.app.services.groups.committedOffset('g-commit-next', { topic: 'commit-next', partition: 0 }))).toBe(5);
+    await inject({ method: 'DELETE', url: at('g-commit-next', 'first', '') });
+
+    await produce('commit-next', [5]);
+    await create('g-commit-next', { name: 'second', format: 'json', 'auto.commit.enable': 'false' });
+    await inject({ method: 'POST', url: at('g-commit-next', 'second', '/subscription'), headers: V2, payload: { topics: ['commit-next'] } });
+    expect((await records('g-commit-next', 'second')).json().map((r: { offset: number; value: number }) => [r.offset, r.value])).toEqual([[5, 5]]);
+    await inject({ method: 'DELETE', url: at('g-commit-next', 'second', '') });
+  });
+
+  it('lists only committed partitions in GET …/offsets, as REST Proxy does', async () => {
+    await createTopic('commit-some', 2);
+    await create('g-commit-some', { name: 'c', format: 'json', 'auto.commit.enable': 'false' });
+    const partitions = [
+      { topic: 'commit-some', partition: 0 },
+      { topic: 'commit-some', partition: 1 },
+    ];
+    await inject({ method: 'POST', url: at('g-commit-some', 'c', '/assignments'), headers: V2, payload: { partitions } });
+    await inject({ method: 'POST', url: at('g-commit-some', 'c', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'commit-some', partition: 1, offset: 0 }] } });
+    const committed = await inject({ method: 'GET', url: at('g-commit-some', 'c', '/offsets'), headers: V2, payload: { partitions } });
+    expect(committed.json().offsets).toEqual([{ topic: 'commit-some', partition: 1, offset: 1, metadata: '' }]);
+    await inject({ method: 'DELETE', url: at('g-commit-some', 'c', '') });
   });
 
   it('returns binary records base64-encoded', async () => {

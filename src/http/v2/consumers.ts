@@ -18,6 +18,12 @@ const groupParams = { type: 'object', required: ['group'], properties: { group: 
 const instanceParams = { type: 'object', required: ['group', 'instance'], properties: { group: { type: 'string' }, instance: { type: 'string' } } } as const;
 const tags = ['v2'];
 const DEFAULT_REQUEST_TIMEOUT_MS = 1000;
+const COMMIT_DESCRIPTION =
+  'As in Confluent REST Proxy, each `offset` names the last record processed: the group commits `offset + 1`, the next offset to read, ' +
+  'and a new member of the group starts there. With no body (or no offsets), the positions after everything fetched are committed.';
+const COMMITTED_DESCRIPTION =
+  "The group's committed offset of each partition as Kafka stores it: the next offset to read (one more than the offset given to `POST …/offsets`). " +
+  'Partitions the group never committed are left out.';
 const MAX_REQUEST_TIMEOUT_MS = 60_000;
 
 function positiveInteger(name: string, value: string | number | undefined, fallback: number): number {
@@ -108,12 +114,20 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number; metadata?: string }> } | null }>(
     '/consumers/:group/instances/:instance/offsets',
-    { schema: routeSchema('Commit offsets (all fetched positions when none are given)', { body: { anyOf: [{ $ref: 'V2OffsetsRequest#' }, { type: 'null' }] }, response: { 200: { type: 'null' }, 204: { type: 'null' }, ...errorResponses } }) },
+    {
+      schema: routeSchema('Commit offsets (all fetched positions when none are given)', {
+        description: COMMIT_DESCRIPTION,
+        body: { anyOf: [{ $ref: 'V2OffsetsRequest#' }, { type: 'null' }] },
+        response: { 200: { type: 'null' }, 204: { type: 'null' }, ...errorResponses },
+      }),
+    },
     async (request, reply) => {
       const instance = instanceOf(request);
       const offsets = request.body?.offsets;
       if (offsets) for (const o of offsets) assertHeld(instance, o);
-      await consumers.commit(instance, offsets && offsets.length > 0 ? offsets : undefined);
+      // Confluent's convention (KafkaConsumerState.commitOffsets): the body names the last record
+      // processed, and what Kafka stores is the next offset to read. Positions are next-to-read already.
+      await consumers.commit(instance, offsets && offsets.length > 0 ? offsets.map((o) => ({ ...o, offset: o.offset + 1 })) : undefined);
       return reply.status(200).send();
     },
   );
@@ -122,14 +136,21 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
   const validatePartitions = new Ajv({ strict: false }).compile(PartitionsRequest);
   app.get<{ Params: InstanceParams; Body: unknown }>(
     '/consumers/:group/instances/:instance/offsets',
-    { schema: routeSchema('Committed offsets of partitions (the partitions as a JSON body: {"partitions": [...]})', { response: { 200: { $ref: 'V2CommittedOffsets#' }, ...errorResponses } }) },
+    {
+      schema: routeSchema('Committed offsets of partitions (the partitions as a JSON body: {"partitions": [...]})', {
+        description: COMMITTED_DESCRIPTION,
+        response: { 200: { $ref: 'V2CommittedOffsets#' }, ...errorResponses },
+      }),
+    },
     async (request) => {
       const instance = instanceOf(request);
       const body = request.body ?? (await readJsonBody(request));
       if (!validatePartitions(body)) {
         throw new GatewayError(ErrorCode.UNPROCESSABLE, `Invalid request: body ${validatePartitions.errors?.[0]?.message ?? 'must be {"partitions": [...]}'}.`);
       }
-      return { offsets: await consumers.committed(instance, (body as { partitions: TP[] }).partitions) };
+      const committed = await consumers.committed(instance, (body as { partitions: TP[] }).partitions);
+      // REST Proxy lists only the partitions the group has committed (KafkaConsumerState.committed).
+      return { offsets: committed.filter((c) => c.offset >= 0) };
     },
   );
 

@@ -6,6 +6,7 @@ import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, PartitionBatch, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
 import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnection } from './connection.js';
 import { LogKeys } from './keys.js';
+import { recordSize } from '../record-size.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -64,9 +65,6 @@ function toRecord(entry: StreamEntry): LogRecord {
   }
   return record;
 }
-
-const recordBytes = (record: LogRecord): number =>
-  (record.key?.length ?? 0) + (record.value?.length ?? 0) + record.headers.reduce((n, h) => n + h.name.length + (h.value?.length ?? 0), 0);
 
 /**
  * The log store on Redis Streams: one stream per partition (DESIGN.md §3). Works on a single node
@@ -286,7 +284,7 @@ export class RedisStreamsStore implements LogStore {
         const entries = (await this.redis.xrangeBuffer(key, `0-${from + 1}`, '+', 'COUNT', count)) as unknown as StreamEntry[];
         for (const entry of entries) {
           const record = toRecord(entry);
-          bytes += recordBytes(record);
+          bytes += recordSize(record);
           if (out.length > 0 && bytes > options.maxBytes) return out;
           out.push(record);
         }
