@@ -13,6 +13,7 @@ import type { GroupStateStore } from './groups/group-state.js';
 import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 import { OutboundBudget } from './consume/outbound-budget.js';
+import { PartitionFeeds } from './consume/partition-feeds.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -28,6 +29,8 @@ export interface Services {
   consumers: ConsumerInstances;
   /** Bytes queued to WebSocket and SSE clients, bounded per client and in total. */
   outbound: OutboundBudget;
+  /** Partition reads for pushed delivery, shared by every consumer of this gateway. */
+  feeds: PartitionFeeds;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);
   await groups.start();
   const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
+  const feeds = new PartitionFeeds(fetch, topics);
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
     perClientBytes: config.clientQueueBytes,
@@ -82,8 +86,10 @@ export async function createServices(config: Config, store: LogStore | undefined
     groups,
     consumers,
     outbound,
+    feeds,
     async close() {
       outbound.close();
+      feeds.close();
       await consumers.close();
       await groups.close();
       stopAnnouncements();

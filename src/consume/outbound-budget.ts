@@ -17,11 +17,14 @@ export interface OutboundLimits {
 
 /** The smallest share: one modest batch, so a client with a fair share can always make progress. */
 const MIN_SHARE_BYTES = 16 * 1024;
+/** Bytes handed to sockets in one turn of the event loop before the rest waits for the next turn. */
+const FLUSH_BYTES_PER_TURN = 8 * 1024 * 1024;
 
 export class OutboundBudget {
   private queued = 0;
   private readonly queues = new Set<ClientQueue>();
   private readonly sweeper: NodeJS.Timeout;
+  private flushes: Array<() => number> = [];
   /** Clients closed because they stalled, since start (for metrics). */
   stalledClosed = 0;
 
@@ -43,6 +46,25 @@ export class OutboundBudget {
 
   clients(): number {
     return this.queues.size;
+  }
+
+  /**
+   * Runs `flush` in a later turn of the event loop, in order with every other client's. A turn
+   * writes about FLUSH_BYTES_PER_TURN at most and leaves the rest for the next one, so a crowd
+   * of clients woken by one append never holds the event loop for long (health checks, produce
+   * requests and reads are served in between).
+   */
+  schedule(flush: () => number): void {
+    this.flushes.push(flush);
+    if (this.flushes.length === 1) setImmediate(() => this.runFlushes());
+  }
+
+  private runFlushes(): void {
+    let written = 0;
+    let next = 0;
+    while (next < this.flushes.length && written < FLUSH_BYTES_PER_TURN) written += this.flushes[next++]();
+    this.flushes.splice(0, next);
+    if (this.flushes.length > 0) setImmediate(() => this.runFlushes());
   }
 
   /** A queue for one client; `onStall` closes the client's connection. */
@@ -80,7 +102,7 @@ export class OutboundBudget {
 /** How a queue reaches its transport: a WebSocket or an SSE response. */
 export interface QueueTransport {
   /** Writes text; `flushed` runs once the transport has handed it to the operating system (or failed). */
-  write(text: string, flushed: () => void): void;
+  write(data: string | Buffer, flushed: () => void): void;
   /** The queue went below the client's share again: delivery held back for it may go on. */
   drained(): void;
   /** The client read nothing for the stall timeout: close its connection. */
@@ -107,15 +129,16 @@ export class ClientQueue {
     return this.budget.share() - this.backlog;
   }
 
-  write(text: string): void {
+  write(data: string | Buffer): void {
     if (this.closed) return;
     // Only the length is kept until the flush: holding the text would keep it alive through
-    // garbage collections while the transport frames its own copy.
-    const length = text.length;
+    // garbage collections while the transport frames its own copy. A shared frame counts in full
+    // for every client it is queued on, which overstates memory but never understates it.
+    const length = data.length;
     if (this.backlog === 0) this.lastProgress = Date.now();
     this.backlog += length;
     this.budget.account(length);
-    this.transport.write(text, () => {
+    this.transport.write(data, () => {
       if (this.closed) return;
       this.backlog -= length;
       this.budget.account(-length);

@@ -1,4 +1,8 @@
-import type { RecordWaiter } from '../ws/delivery.js';
+/** Waits for a partition to grow past an offset without polling Redis in a loop. */
+export interface RecordWaiter {
+  /** Resolves true when records at or after `fromOffset` may exist, false on timeout or abort. */
+  waitForRecords(topic: string, partition: number, fromOffset: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+}
 
 const FRESH_MS = 250;
 /** A partition with waiters is re-announced as watched this often (the store keeps the flag ~30 s). */

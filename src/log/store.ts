@@ -6,6 +6,17 @@
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
+/** A partition of a topic: the unit of order, assignment and commit. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** A partition and a position in it (for commits: the next offset to read, as Kafka commits). */
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}
+
 /** A Kafka record header: names may repeat, order is kept, a value may be null. */
 export interface RecordHeader {
   name: string;

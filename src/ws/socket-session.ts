@@ -6,9 +6,11 @@ import type { Services } from '../services.js';
 import { toBytes, type EmbeddedFormat } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
-import { decodeRecord, isSchemaFormat, type RecordFormat } from '../fetch/schema-decoding.js';
-import { PartitionDelivery, type DeliveredRecord, type RecordWaiter, type StartOffset, type TopicPartition } from './delivery.js';
-import { deliveredRecordJson, recordsMessageJson } from './record-json.js';
+import type { RecordFormat } from '../fetch/schema-decoding.js';
+import type { RecordWaiter } from '../fetch/append-notifier.js';
+import type { TopicPartition } from '../log/store.js';
+import { PartitionDelivery, type DeliveredRun, type StartOffset } from '../consume/partition-delivery.js';
+import { recordRenderer } from '../consume/delivered-record.js';
 import type { ClientQueue } from '../consume/outbound-budget.js';
 
 /** Records a client receives before it must grant more with a `credit` message, unless it asks otherwise. */
@@ -50,8 +52,8 @@ export class SocketSession {
   private group: GroupBinding | undefined;
   private readonly queue: ClientQueue;
   private readonly strikes = new InvalidMessages();
-  /** Records delivered in this turn of the event loop, as JSON text, and their length. */
-  private pendingRecords: string[] = [];
+  /** Runs of records delivered in this turn of the event loop, and their length as JSON text. */
+  private pendingRuns: DeliveredRun[] = [];
   private pendingBytes = 0;
   /** Assignments under way: records wait until their `assigned` message has gone out. */
   private assigning = 0;
@@ -65,7 +67,8 @@ export class SocketSession {
     private readonly joinGroup?: GroupJoiner,
   ) {
     this.queue = services.outbound.open({
-      write: (text, flushed) => socket.send(text, flushed),
+      // A shared frame (a Buffer) goes out as a text frame too; ws frames it without copying.
+      write: (data, flushed) => socket.send(data, { binary: false }, flushed),
       drained: () => {
         if (socket.isPaused) socket.resume();
         this.delivery?.drained();
@@ -95,14 +98,11 @@ export class SocketSession {
    * goes out as one `records` message (each record names its partition), so a member holding
    * several partitions pays for one frame, not one per partition.
    */
-  private sendRecords(batch: DeliveredRecord[]): void {
-    if (this.pendingRecords.length === 0) setImmediate(() => this.flushRecords());
-    // Serialized now, so what waits for the flush counts against the socket's room at once.
-    for (const record of batch) {
-      const json = deliveredRecordJson(record);
-      this.pendingRecords.push(json);
-      this.pendingBytes += json.length + 1;
-    }
+  private sendRecords(run: DeliveredRun): void {
+    if (this.pendingRuns.length === 0) this.services.outbound.schedule(() => this.flushRecords());
+    this.pendingRuns.push(run);
+    // What waits for the flush counts against the socket's room at once.
+    this.pendingBytes += run.rendering.at[run.end] - run.rendering.at[run.start];
   }
 
   /**
@@ -120,12 +120,15 @@ export class SocketSession {
     }
   }
 
-  private flushRecords(): void {
-    if (this.assigning > 0 || this.pendingRecords.length === 0) return;
-    const records = this.pendingRecords;
-    this.pendingRecords = [];
+  /** Sends the records waiting to go; returns the bytes written. */
+  private flushRecords(): number {
+    if (this.assigning > 0 || this.pendingRuns.length === 0) return 0;
+    const runs = this.pendingRuns;
+    const bytes = this.pendingBytes;
+    this.pendingRuns = [];
     this.pendingBytes = 0;
-    this.write(recordsMessageJson(records));
+    for (const message of recordsMessages(runs)) this.write(message);
+    return bytes;
   }
 
   /**
@@ -133,9 +136,9 @@ export class SocketSession {
    * are not held back like records, so a client that sends requests and reads no replies is not
    * read from until its queue drains: TCP then pushes back on it.
    */
-  private write(message: object | string): void {
+  private write(message: object | string | Buffer): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    this.queue.write(typeof message === 'string' ? message : JSON.stringify(message));
+    this.queue.write(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
     if (this.queue.room() < 0 && !this.socket.isPaused) this.socket.pause();
   }
 
@@ -157,16 +160,17 @@ export class SocketSession {
     if (this.delivery) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
     this.delivery = new PartitionDelivery(
       this.services.fetch,
+      this.services.feeds,
       this.waiter,
       {
-        send: (batch: DeliveredRecord[]) => this.sendRecords(batch),
+        send: (run) => this.sendRecords(run),
         room: () => this.queue.room() - this.pendingBytes,
       },
       {
         credit: credit ?? DEFAULT_CREDIT,
         offsetReset: options.offsetReset ?? 'earliest',
-        format: isSchemaFormat(format) ? 'binary' : format,
-        decode: isSchemaFormat(format) ? (record) => decodeRecord(record, format, this.services.registry) : undefined,
+        format,
+        renderer: (tp) => recordRenderer(tp.topic, tp.partition, format, this.services.registry),
         beforeSend: options.beforeSend,
         onError: (tp, error) => this.sendError(error, undefined),
       },
@@ -343,4 +347,48 @@ class InvalidMessages {
     if (this.level > InvalidMessages.CLOSE_AT) return 'close';
     return this.level > InvalidMessages.REPLY_BURST ? 'drop' : 'reply';
   }
+}
+
+/**
+ * The `records` messages of the runs delivered since the last flush. Runs of one partition — every
+ * socket tailing a partition gets the same runs of the same batches — go out chunk by chunk, each
+ * whole chunk a frame built once and shared by all those sockets (pieces of chunks are joined
+ * into messages of this socket's own, in order). Runs of several partitions are joined into one
+ * message for this socket alone: one frame instead of one per partition.
+ */
+function recordsMessages(runs: readonly DeliveredRun[]): Array<Buffer | string> {
+  const partition = runs[0].batch;
+  if (runs.some((run) => run.batch.topicId !== partition.topicId || run.batch.partition !== partition.partition)) {
+    return [recordsMessageJson(runs.flatMap((run) => run.rendering.json.slice(run.start, run.end)))];
+  }
+  const messages: Array<Buffer | string> = [];
+  let pieces: string[] = [];
+  for (const { batch, start, end, rendering, format } of runs) {
+    for (let from = start; from < end; ) {
+      const chunkEnd = rendering.chunkEnd[from];
+      const to = Math.min(chunkEnd, end);
+      if (to === chunkEnd && (from === 0 || rendering.chunkEnd[from - 1] === from)) {
+        if (pieces.length > 0) messages.push(recordsMessageJson(pieces));
+        pieces = [];
+        const chunk = from;
+        messages.push(batch.chunkFrame(format, chunk, () => recordsMessageJson(rendering.json.slice(chunk, to))));
+      } else {
+        for (let i = from; i < to; i++) pieces.push(rendering.json[i]);
+      }
+      from = to;
+    }
+  }
+  if (pieces.length > 0) messages.push(recordsMessageJson(pieces));
+  return messages;
+}
+
+/** The WebSocket `records` message, from records already rendered as JSON text. */
+function recordsMessageJson(records: readonly string[]): string {
+  // One join, the envelope included: a single flat string, where appending record by record (or
+  // wrapping the join) leaves a chain of partial strings the socket must copy flat before writing.
+  const parts = new Array<string>(records.length + 2);
+  parts[0] = '{"type":"records","records":[';
+  for (let i = 0; i < records.length; i++) parts[i + 1] = i === 0 ? records[i] : `,${records[i]}`;
+  parts[records.length + 1] = ']}';
+  return parts.join('');
 }

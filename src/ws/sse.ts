@@ -5,9 +5,9 @@ import { clusterResolver } from '../http/v3/cluster.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { errorResponses } from '../../schemas/common/error.js';
 import type { GroupMember } from '../groups/group-member.js';
-import { PartitionDelivery, type DeliveredRecord } from './delivery.js';
+import { PartitionDelivery } from '../consume/partition-delivery.js';
+import { recordRenderer } from '../consume/delivered-record.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
-import { deliveredRecordJson } from './record-json.js';
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -28,7 +28,7 @@ const GROUP_COMMIT_INTERVAL_MS = 1000;
  */
 export async function serverSentEventRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { topics, fetch, appends, groups, outbound } = app.services;
+  const { topics, fetch, appends, groups, outbound, feeds, registry } = app.services;
   // Event streams never end by themselves: end them when the gateway shuts down.
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -87,13 +87,14 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
       });
       const delivery = new PartitionDelivery(
         fetch,
+        feeds,
         appends,
         {
-          send(batch: DeliveredRecord[]) {
+          send({ batch, start, end, rendering }) {
             let chunk = '';
-            for (const record of batch) {
-              positions.set(record.partition, record.offset + 1);
-              chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${deliveredRecordJson(record)}\n\n`;
+            for (let i = start; i < end; i++) {
+              positions.set(batch.partition, batch.records[i].offset + 1);
+              chunk += `id: ${encodeResumeToken(positions)}\nevent: record\ndata: ${rendering.json[i]}\n\n`;
             }
             queue.write(chunk);
           },
@@ -103,6 +104,7 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
           credit: Number.MAX_SAFE_INTEGER,
           offsetReset: 'earliest',
           format,
+          renderer: (tp) => recordRenderer(tp.topic, tp.partition, format, registry),
           onError: (_tp, error) => raw.write(`event: error\ndata: ${JSON.stringify(toErrorBody(error).body)}\n\n`),
         },
       );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RawJson, rawJsonFromBytes, toJsonText } from '../../src/records/raw-json.js';
-import type { DeliveredRecord } from '../../src/ws/delivery.js';
-import { deliveredRecordJson, recordsMessageJson } from '../../src/ws/record-json.js';
+import { deliveredRecordJson, type DeliveredRecord } from '../../src/consume/delivered-record.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -35,8 +34,6 @@ describe('records as JSON text', () => {
     for (const delivered of cases) {
       expect(JSON.parse(deliveredRecordJson(delivered))).toEqual(JSON.parse(JSON.stringify(delivered)));
     }
-    expect(JSON.parse(recordsMessageJson(cases.map(deliveredRecordJson)))).toEqual(JSON.parse(JSON.stringify({ type: 'records', records: cases })));
-    expect(JSON.parse(recordsMessageJson([]))).toEqual({ type: 'records', records: [] });
   });
 
   it('embeds stored text as it is, but never a line break (it would end a Server-Sent Events data line)', () => {

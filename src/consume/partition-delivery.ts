@@ -1,37 +1,26 @@
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
-import type { LogRecord } from '../log/store.js';
-import { fromBytes, type EmbeddedFormat } from '../records/embedded-format.js';
-import { rawJsonFromBytes } from '../records/raw-json.js';
+import type { RecordWaiter } from '../fetch/append-notifier.js';
+import type { TopicPartition } from '../log/store.js';
+import type { RecordRenderer } from './delivered-record.js';
+import type { FeedBatch, PartitionFeeds, Rendering } from './partition-feeds.js';
 import { Signal } from './signal.js';
 
-/** Waits for a partition to grow past an offset without polling Redis in a loop. */
-export interface RecordWaiter {
-  /** Resolves true when records at or after `fromOffset` may exist, false on timeout or abort. */
-  waitForRecords(topic: string, partition: number, fromOffset: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+/** A run of consecutive records of one batch, rendered, as a sink receives it. */
+export interface DeliveredRun {
+  batch: FeedBatch;
+  /** Indexes in `batch.records`: the run is records[start] … records[end - 1]. */
+  start: number;
+  end: number;
+  /** The batch rendered in the consumer's format. */
+  rendering: Rendering;
+  /** Names the format, for frames shared by consumers of one format. */
+  format: string;
 }
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-/** A record as a socket or event stream delivers it. */
-export interface DeliveredRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: unknown;
-  value: unknown;
-  headers: Array<{ name: string; value: string | null }>;
-  /** Set when the key or value could not be decoded in the asked format; the record is still delivered. */
-  error?: string;
-}
-
-/** Where delivered batches go: a WebSocket, an SSE response. */
+/** Where delivered records go: a WebSocket, an SSE response. */
 export interface DeliverySink {
-  send(batch: DeliveredRecord[]): void;
+  send(run: DeliveredRun): void;
   /** Bytes the sink may take now (its client's share of the outbound budget less what it has queued); 0 or less holds delivery back. */
   room(): number;
 }
@@ -39,16 +28,14 @@ export interface DeliverySink {
 export type StartOffset = number | 'earliest' | 'latest';
 export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 
-export type RecordDecoder = (record: LogRecord) => Promise<Pick<DeliveredRecord, 'key' | 'value' | 'error'>>;
-
 export interface DeliveryOptions {
   /** Records the client may receive before it grants more (flow control), shared by all its partitions. */
   credit: number;
   /** What an offset that retention has passed (or that is past the end) becomes. */
   offsetReset: OffsetResetPolicy;
-  format: EmbeddedFormat;
-  /** Decodes schema formats; embedded formats (json, binary, string) need none. */
-  decode?: RecordDecoder;
+  /** The format's name and its renderer (per partition). */
+  format: string;
+  renderer(tp: TopicPartition): RecordRenderer;
   /** Runs before a batch is sent, with the partition's position after it (at-most-once commits here). */
   beforeSend?(tp: TopicPartition, nextOffset: number): Promise<void>;
   /** A partition stopped for a reason the client must hear about. */
@@ -65,11 +52,11 @@ interface PartitionReader extends TopicPartition {
   /** Aborts the current blocking wait (seek, pause, stop). */
   wait: AbortController;
   loop: Promise<void>;
+  render: RecordRenderer;
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const MAX_BATCH = 500;
-const MAX_BATCH_BYTES = 1024 * 1024;
 const BACKOFF_MS = 1000;
 
 /**
@@ -88,6 +75,7 @@ export class PartitionDelivery {
 
   constructor(
     private readonly fetch: FetchService,
+    private readonly feeds: PartitionFeeds,
     private readonly waiter: RecordWaiter,
     private readonly sink: DeliverySink,
     private readonly options: DeliveryOptions,
@@ -127,7 +115,7 @@ export class PartitionDelivery {
     const held = this.readers.get(key(tp));
     if (held) return held.offset;
     const offset = await this.resolve(tp, start);
-    const reader: PartitionReader = { ...tp, offset, paused: false, stopped: false, wait: new AbortController(), loop: Promise.resolve() };
+    const reader: PartitionReader = { ...tp, offset, paused: false, stopped: false, wait: new AbortController(), loop: Promise.resolve(), render: this.options.renderer(tp) };
     this.readers.set(key(tp), reader);
     reader.loop = this.run(reader);
     return offset;
@@ -265,7 +253,7 @@ export class PartitionDelivery {
   }
 
   /**
-   * Reads one batch at `from` within the credit it reserves and the room the sink has, and sends it.
+   * Delivers one run of records at `from` within the credit it reserves and the room the sink has.
    * Returns the offset to wait at when the read reached the end of the log (the high watermark came
    * in the same round trip), so the loop waits for the next append instead of reading once more
    * only to find nothing. Credit it did not use goes back, whatever happens.
@@ -274,21 +262,20 @@ export class PartitionDelivery {
     const maxRecords = this.reserveCredit();
     let sent = 0;
     try {
-      // The first record comes whatever its size (as in Kafka), so a client's queue goes over its
-      // share by one record at most.
-      const maxBytes = Math.max(1, Math.min(MAX_BATCH_BYTES, this.sink.room()));
-      const result = await this.fetch.read(reader.topic, reader.partition, { offset: from, maxRecords, maxBytes });
+      const read = await this.feeds.read(reader.topic, reader.partition, from);
       if (reader.stopped || reader.offset !== from) return undefined; // revoked or seeked meanwhile
-      if (result.records.length === 0) return from;
-      const batch = this.options.decode ? await Promise.all(result.records.map((record) => this.decoded(reader, record))) : result.records.map((record) => this.render(reader, record));
-      const next = result.records[result.records.length - 1].offset + 1;
+      if (!read) return from;
+      const { batch, index } = read;
+      const rendering = await batch.rendered(this.options.format, reader.render);
+      const end = runEnd(rendering, index, maxRecords, this.sink.room());
+      const next = batch.records[end - 1].offset + 1;
       if (reader.stopped || reader.offset !== from) return undefined;
       await this.options.beforeSend?.(reader, next);
       if (reader.stopped || reader.offset !== from) return undefined;
-      sent = batch.length;
+      sent = end - index;
       reader.offset = next;
-      this.sink.send(batch);
-      return result.records.length < maxRecords && next >= result.highWatermark ? next : undefined;
+      this.sink.send({ batch, start: index, end, rendering, format: this.options.format });
+      return read.atEnd && end === batch.records.length ? next : undefined;
     } finally {
       this.returnCredit(maxRecords - sent);
     }
@@ -299,30 +286,21 @@ export class PartitionDelivery {
     await this.waiter.waitForRecords(reader.topic, reader.partition, from, this.options.waitTimeoutMs ?? 20_000, reader.wait.signal);
     if (reader.wait.signal.aborted) reader.wait = new AbortController();
   }
+}
 
-  /** A record in the consumer's embedded format (json, binary or string). */
-  private render(tp: TopicPartition, record: LogRecord, decoded?: Awaited<ReturnType<RecordDecoder>>): DeliveredRecord {
-    const { key, value, error }: Pick<DeliveredRecord, 'key' | 'value' | 'error'> = decoded ?? this.embedded(record);
-    return {
-      topic: tp.topic,
-      partition: tp.partition,
-      offset: record.offset,
-      timestamp: record.timestamp,
-      key,
-      value,
-      error, // undefined unless decoding failed; JSON leaves it out
-      headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : h.value.toString('base64') })),
-    };
+/**
+ * Where a consumer's run from `start` ends: at most `maxRecords` records, and whole chunks while
+ * they fit in `room` bytes — but always the first chunk (or what the credit allows of it), so a
+ * client's queue goes over its share by one chunk at most and consumers at one position send the
+ * same chunks.
+ */
+function runEnd(rendering: Rendering, start: number, maxRecords: number, room: number): number {
+  const limit = Math.min(rendering.json.length, start + maxRecords);
+  let end = Math.min(rendering.chunkEnd[start], limit);
+  while (end < limit) {
+    const chunkEnd = Math.min(rendering.chunkEnd[end], limit);
+    if (rendering.at[chunkEnd] - rendering.at[start] > room) break;
+    end = chunkEnd;
   }
-
-  /** Key and value in an embedded format; JSON stays as its stored text for the sinks to embed. */
-  private embedded(record: LogRecord): Pick<DeliveredRecord, 'key' | 'value'> {
-    if (this.options.format === 'json') return { key: rawJsonFromBytes(record.key), value: rawJsonFromBytes(record.value) };
-    return { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
-  }
-
-  /** A record decoded with its schema (format avro, protobuf or jsonschema). */
-  private async decoded(tp: TopicPartition, record: LogRecord): Promise<DeliveredRecord> {
-    return this.render(tp, record, await this.options.decode!(record));
-  }
+  return end;
 }
