@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, GatewayError } from '../errors.js';
+import { compilePattern, type LinearPattern } from '../patterns.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import { recordSize } from '../log/record-size.js';
 import type { AppendNotifier } from '../fetch/append-notifier.js';
@@ -110,9 +111,9 @@ export class ConsumerInstances {
     if (instance.manual) throw new GatewayError(ErrorCode.CONSUMER_ALREADY_SUBSCRIBED, 'Subscription to topics, partitions and pattern are mutually exclusive.');
     let names = topics ?? [];
     if (pattern !== undefined) {
-      let regex: RegExp;
+      let regex: LinearPattern;
       try {
-        regex = new RegExp(`^(?:${pattern})$`);
+        regex = compilePattern(`^(?:${pattern})$`);
       } catch (error) {
         throw new GatewayError(ErrorCode.UNPROCESSABLE, `topic_pattern is not a valid regular expression: ${(error as Error).message}`);
       }

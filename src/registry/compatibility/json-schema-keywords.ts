@@ -1,3 +1,5 @@
+import { compilePattern, type LinearPattern } from '../../patterns.js';
+import { LruCache } from '../lru-cache.js';
 import { isObject, numericBound, boundWithin, type JsonValue, type SchemaNode, type SchemaObject } from './json-schema-documents.js';
 
 /**
@@ -16,12 +18,21 @@ export function without(node: SchemaObject, ...keys: string[]): SchemaObject {
   return out;
 }
 
+/** Compiled once per pattern, a check compares many names; null for a pattern RE2 cannot run. */
+const compiled = new LruCache<string, LinearPattern | null>(256);
+
+/** Whether a schema's pattern matches a name or value, on RE2 (a pattern it cannot run matches nothing). */
 export function matches(pattern: string, name: string): boolean {
-  try {
-    return new RegExp(pattern, 'u').test(name);
-  } catch {
-    return false;
+  let linear = compiled.get(pattern);
+  if (linear === undefined) {
+    try {
+      linear = compilePattern(pattern);
+    } catch {
+      linear = null;
+    }
+    compiled.set(pattern, linear);
   }
+  return linear?.test(name) ?? false;
 }
 
 /** An array schema as positional items then the schema of every further item (draft-07 items/additionalItems, 2020-12 prefixItems/items). */

@@ -4,6 +4,8 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ResolvedSchema } from '../compatibility/types.js';
+import { compilePattern, linearRegExp } from '../../patterns.js';
+import { isObject } from '../compatibility/json-schema-documents.js';
 import { sortedJson, type ParsedSchema } from './parsed-schema.js';
 
 const require = createRequire(import.meta.url);
@@ -28,7 +30,8 @@ const withoutFragment = (uri: string) => uri.replace(/#.*$/, '');
 
 /** Ajv for the draft the schema declares: 2020-12, 2019-09, or draft-07 (which also takes draft-06 and, leniently, draft-04). */
 function ajvFor(schema: unknown, loadSchema: Options['loadSchema']): { ajv: Ajv; schema: AnySchema } {
-  const options: Options = { strict: false, allErrors: true, loadSchema, validateFormats: true };
+  // A schema's patterns come from clients: they run on RE2, in time linear in the value.
+  const options: Options = { strict: false, allErrors: true, loadSchema, validateFormats: true, code: { regExp: linearRegExp } };
   const declared = typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
   const draft = typeof declared === 'string' ? declared : '';
   let ajv: Ajv;
@@ -68,8 +71,27 @@ export async function compileJsonSchema(resolved: ResolvedSchema): Promise<Valid
   return typeof schema === 'boolean' ? ajv.compile(schema) : ajv.compileAsync(schema);
 }
 
+const SUBSCHEMA = ['additionalItems', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'items', 'contentSchema'];
+const SUBSCHEMA_LISTS = ['items', 'prefixItems', 'allOf', 'anyOf', 'oneOf'];
+const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'];
+
+/**
+ * Compiles every `pattern` and `patternProperties` key of a schema, so that a pattern RE2 cannot
+ * run is refused at registration also where Ajv never compiles it (a pattern property whose
+ * schema accepts anything): the compatibility checks still read it.
+ */
+function checkPatterns(node: unknown): void {
+  if (!isObject(node)) return;
+  if (typeof node.pattern === 'string') compilePattern(node.pattern);
+  if (isObject(node.patternProperties)) Object.keys(node.patternProperties).forEach((pattern) => compilePattern(pattern));
+  for (const keyword of SUBSCHEMA) checkPatterns(node[keyword]);
+  for (const keyword of SUBSCHEMA_LISTS) if (Array.isArray(node[keyword])) node[keyword].forEach(checkPatterns);
+  for (const keyword of SUBSCHEMA_MAPS) if (isObject(node[keyword])) Object.values(node[keyword]).forEach(checkPatterns);
+}
+
 export async function parseJsonSchema(resolved: ResolvedSchema): Promise<ParsedSchema> {
   await compileJsonSchema(resolved);
   const value = parseJson(resolved.schema, 'The schema');
+  checkPatterns(value);
   return { schemaType: 'JSON', canonical: JSON.stringify(value), normalized: JSON.stringify(sortedJson(value)) };
 }
