@@ -22,6 +22,11 @@ export interface Config {
   logLevel: string;
   /** A v2 consumer instance unused this long is closed and leaves its group (Confluent's consumer.instance.timeout.ms). */
   consumerInstanceTimeoutMs: number;
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms` for groups whose first member does not choose one:
+   * how long the first assignment of a group that was empty waits for more members to join.
+   */
+  groupInitialRebalanceDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     consumerInstanceTimeoutMs: integer(env, 'CONSUMER_INSTANCE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    groupInitialRebalanceDelayMs: integer(env, 'GROUP_INITIAL_REBALANCE_DELAY_MS', 3000, 0, 300_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }
