@@ -35,7 +35,7 @@ export class GroupService {
     readonly state: GroupStateStore,
     private readonly topics: TopicService,
     private readonly fetch: FetchService,
-    private readonly options: GroupServiceOptions = {},
+    private readonly defaults: GroupServiceOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -56,7 +56,7 @@ export class GroupService {
     const joined = local;
     const member: GroupMember = new GroupMember(this.state, this.topics, {
       ...options,
-      initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? this.options.initialRebalanceDelayMs ?? DEFAULT_INITIAL_REBALANCE_DELAY_MS,
+      initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? this.defaults.initialRebalanceDelayMs ?? DEFAULT_INITIAL_REBALANCE_DELAY_MS,
       onFenced: (error) => {
         joined.delete(member);
         (options.onFenced ?? options.onError)?.(error);
