@@ -30,6 +30,11 @@ export interface Config {
   clientQueueBytes: number;
   /** A client that takes none of its queued bytes for this long is disconnected. */
   clientStallTimeoutMs: number;
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms` for groups whose first member does not choose one:
+   * how long the first assignment of a group that was empty waits for more members to join.
+   */
+  groupInitialRebalanceDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     clientQueueTotalBytes: integer(env, 'CLIENT_QUEUE_TOTAL_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     clientQueueBytes: integer(env, 'CLIENT_QUEUE_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     clientStallTimeoutMs: integer(env, 'CLIENT_STALL_TIMEOUT_MS', 30_000, 100, 86_400_000),
+    groupInitialRebalanceDelayMs: integer(env, 'GROUP_INITIAL_REBALANCE_DELAY_MS', 3000, 0, 300_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

@@ -35,6 +35,8 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 405,
   NOT_ACCEPTABLE: 406,
   CONSUMER_ALREADY_EXISTS: 40902,
+  /** Kafka's FENCED_INSTANCE_ID: a newer member with the same `group.instance.id` took this member's place. */
+  FENCED_INSTANCE_ID: 40904,
   /** v2: a consumer that is subscribed cannot also assign partitions by hand, and vice versa. */
   CONSUMER_ALREADY_SUBSCRIBED: 40901,
   /** v2: an operation that needs a subscription or assignment the consumer does not have. */
@@ -73,6 +75,12 @@ export const recordTooLarge = (index: number, size: number, maxBytes: number, to
 
 export const tooManyHeaders = (index: number, count: number, limit: number): GatewayError =>
   new GatewayError(ErrorCode.RECORD_TOO_LARGE, `Record ${index} has ${count} headers; a record may have at most ${limit} (MAX_HEADERS_PER_RECORD).`);
+
+export const fencedInstance = (group: string, instanceId: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.FENCED_INSTANCE_ID,
+    `A newer member of consumer group '${group}' joined with instance id '${instanceId}'; this member was fenced and left the group.`,
+  );
 
 export const invalidInput = (message: string): GatewayError => new GatewayError(ErrorCode.INVALID_INPUT, message);
 

@@ -67,7 +67,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   const appends = new AppendNotifier((topic, partition) => logStore.watchAppends(topic, partition));
   const stopAnnouncements = await logStore.onAppend((topic, partition, next) => appends.announce(topic, partition, next));
   const registry = await openRegistry(config);
-  const groups = new GroupService(await openGroupState(config, logStore), topics, fetch);
+  const groups = new GroupService(await openGroupState(config, logStore), topics, fetch, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs });
   await groups.start();
   const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
   const feeds = new PartitionFeeds(fetch, topics);

@@ -1,8 +1,19 @@
+import { invalidInput } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { TopicService } from '../topics/topic-service.js';
 import type { TopicPartition } from './assignors.js';
 import { parseTpKey, tpKey, type CommittedOffset, type GroupSnapshot, type GroupStateStore } from './group-state.js';
-import { GroupMember, type MemberOptions } from './group-member.js';
+import { DEFAULT_INITIAL_REBALANCE_DELAY_MS, GroupMember, type MemberOptions } from './group-member.js';
+
+export interface GroupServiceOptions {
+  /** The initial rebalance delay of groups whose first member does not choose one (`GROUP_INITIAL_REBALANCE_DELAY_MS`; default 3000 ms, like Kafka). */
+  initialRebalanceDelayMs?: number;
+}
+
+/** Kafka's rule for `group.instance.id`: the legal characters and length of a topic name. */
+const INSTANCE_ID = /^[a-zA-Z0-9._-]{1,249}$/;
+/** The longest initial rebalance delay a member may ask for (Kafka's default rebalance timeout). */
+const MAX_INITIAL_REBALANCE_DELAY_MS = 300_000;
 
 export interface PartitionLag extends TopicPartition {
   /** The group's committed offset, or undefined when it never committed this partition. */
@@ -24,6 +35,7 @@ export class GroupService {
     readonly state: GroupStateStore,
     private readonly topics: TopicService,
     private readonly fetch: FetchService,
+    private readonly defaults: GroupServiceOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -32,20 +44,44 @@ export class GroupService {
     });
   }
 
-  /** Joins a group; the member's callbacks start and stop delivery as partitions come and go. */
+  /**
+   * Joins a group; the member's callbacks start and stop delivery as partitions come and go.
+   * A bad `groupInstanceId` or `initialRebalanceDelayMs` is a 40002 and joins nothing.
+   */
   async join(options: MemberOptions): Promise<GroupMember> {
+    validate(options);
     for (const topic of options.topics) await this.topics.lookup(topic);
-    const member = new GroupMember(this.state, this.topics, options);
     let local = this.members.get(options.group);
     if (!local) this.members.set(options.group, (local = new Set()));
+    const joined = local;
+    const member: GroupMember = new GroupMember(this.state, this.topics, {
+      ...options,
+      initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? this.defaults.initialRebalanceDelayMs ?? DEFAULT_INITIAL_REBALANCE_DELAY_MS,
+      onFenced: (error) => {
+        joined.delete(member);
+        (options.onFenced ?? options.onError)?.(error);
+      },
+    });
     local.add(member);
     await member.start();
     return member;
   }
 
+  /** Leaves the group (an unsubscribe, a deleted consumer): the others rebalance, a static member too. */
   async leave(member: GroupMember): Promise<void> {
     this.members.get(member.group)?.delete(member);
     await member.leave();
+  }
+
+  /**
+   * The member's connection went away without it leaving (a transport drop, a gateway shutting
+   * down). A static member (`groupInstanceId`) stops delivering but stays in the group for one
+   * session timeout, its partitions reserved for a reconnect with the same instance id, on any
+   * gateway; a dynamic member leaves.
+   */
+  async disconnect(member: GroupMember): Promise<void> {
+    this.members.get(member.group)?.delete(member);
+    await member.disconnect();
   }
 
   async committed(group: string): Promise<Record<string, CommittedOffset>> {
@@ -93,8 +129,21 @@ export class GroupService {
   async close(): Promise<void> {
     this.stopListening?.();
     const all = [...this.members.values()].flatMap((set) => [...set]);
-    await Promise.all(all.map((member) => member.leave().catch(() => undefined)));
+    // Like a Kafka consumer closing: static members keep their place for a session, so a gateway's
+    // restart moves no partitions of the members that reconnect in time.
+    await Promise.all(all.map((member) => member.disconnect().catch(() => undefined)));
     this.members.clear();
     await this.state.close();
+  }
+}
+
+function validate(options: MemberOptions): void {
+  const instanceId = options.groupInstanceId;
+  if (instanceId !== undefined && (!INSTANCE_ID.test(instanceId) || instanceId === '.' || instanceId === '..')) {
+    throw invalidInput(`Group instance id '${instanceId}' is illegal: use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'.`);
+  }
+  const delay = options.initialRebalanceDelayMs;
+  if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > MAX_INITIAL_REBALANCE_DELAY_MS)) {
+    throw invalidInput(`Initial rebalance delay must be an integer from 0 to ${MAX_INITIAL_REBALANCE_DELAY_MS} ms, got ${delay}.`);
   }
 }

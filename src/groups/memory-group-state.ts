@@ -1,6 +1,15 @@
-import { ErrorCode, GatewayError } from '../errors.js';
+import { ErrorCode, GatewayError, fencedInstance } from '../errors.js';
 import type { Assignment } from './assignors.js';
-import type { CommittedOffset, GroupSnapshot, GroupStateStore, MemberRecord, OffsetCommit } from './group-state.js';
+import {
+  INITIAL_REBALANCE_DELAY_CAP_FACTOR,
+  type CommittedOffset,
+  type GroupSnapshot,
+  type GroupStateStore,
+  type JoinOptions,
+  type JoinResult,
+  type MemberRecord,
+  type OffsetCommit,
+} from './group-state.js';
 
 interface MemoryGroup {
   membersVersion: number;
@@ -11,6 +20,10 @@ interface MemoryGroup {
   members: Map<string, MemberRecord>;
   owners: Map<string, string>;
   offsets: Map<string, CommittedOffset>;
+  /** The initial rebalance delay: its length, when it ends, and the latest it may end. */
+  delayMs: number;
+  delayUntil: number;
+  delayCap: number;
 }
 
 /** Consumer group state for the in-memory store: the same rules as the Redis scripts, in one process. */
@@ -21,7 +34,19 @@ export class MemoryGroupState implements GroupStateStore {
   private group(id: string): MemoryGroup {
     let group = this.groups.get(id);
     if (!group) {
-      group = { membersVersion: 0, assignedVersion: -1, generation: 0, assignment: {}, topology: '', members: new Map(), owners: new Map(), offsets: new Map() };
+      group = {
+        membersVersion: 0,
+        assignedVersion: -1,
+        generation: 0,
+        assignment: {},
+        topology: '',
+        members: new Map(),
+        owners: new Map(),
+        offsets: new Map(),
+        delayMs: 0,
+        delayUntil: 0,
+        delayCap: 0,
+      };
       this.groups.set(id, group);
     }
     return group;
@@ -31,16 +56,43 @@ export class MemoryGroupState implements GroupStateStore {
     for (const listener of this.listeners) queueMicrotask(() => listener(id));
   }
 
+  /** The member's session is running (a fenced member's too: what it holds stays protected). */
   private live(group: MemoryGroup, memberId: string): boolean {
     const member = group.members.get(memberId);
     return member !== undefined && member.expiresAt >= Date.now();
   }
 
-  async join(id: string, member: Omit<MemberRecord, 'expiresAt'>): Promise<void> {
+  async join(id: string, member: Omit<MemberRecord, 'expiresAt' | 'disconnected' | 'fencedBy'>, options: JoinOptions): Promise<JoinResult> {
     const group = this.group(id);
-    group.members.set(member.memberId, { ...member, expiresAt: Date.now() + member.sessionTimeoutMs });
+    const now = Date.now();
+    let others = 0;
+    let replaced: MemberRecord | undefined;
+    for (const [otherId, other] of group.members) {
+      if (otherId === member.memberId || other.fencedBy !== undefined) continue;
+      if (other.expiresAt < now) group.members.delete(otherId);
+      else if (member.instanceId !== undefined && other.instanceId === member.instanceId) replaced = other;
+      else others++;
+    }
+    let keepsAssignment = false;
+    if (replaced) {
+      if (replaced.disconnected) group.members.delete(replaced.memberId);
+      else replaced.fencedBy = member.memberId;
+      const inherited = group.assignment[replaced.memberId];
+      delete group.assignment[replaced.memberId];
+      if (inherited) group.assignment[member.memberId] = inherited;
+      keepsAssignment = group.assignedVersion === group.membersVersion && sameSubscription(replaced, member);
+    } else if (others === 0) {
+      group.delayMs = options.initialRebalanceDelayMs;
+      group.delayUntil = now + group.delayMs;
+      group.delayCap = now + group.delayMs * INITIAL_REBALANCE_DELAY_CAP_FACTOR;
+    } else if (now < group.delayUntil) {
+      group.delayUntil = Math.min(now + group.delayMs, group.delayCap);
+    }
+    group.members.set(member.memberId, { ...member, expiresAt: now + member.sessionTimeoutMs });
     group.membersVersion++;
+    if (keepsAssignment) group.assignedVersion = group.membersVersion;
     this.changed(id);
+    return { replaced: replaced?.memberId };
   }
 
   async heartbeat(id: string, memberId: string): Promise<GroupSnapshot | undefined> {
@@ -50,11 +102,14 @@ export class MemoryGroupState implements GroupStateStore {
     for (const [otherId, member] of group.members) {
       if (otherId !== memberId && member.expiresAt < now) {
         group.members.delete(otherId);
-        expired = true;
+        // A fenced member is no longer counted, so its expiry changes nothing.
+        if (member.fencedBy === undefined) expired = true;
       }
     }
     const self = group.members.get(memberId);
-    if (self && self.expiresAt >= now) self.expiresAt = now + self.sessionTimeoutMs;
+    if (self?.fencedBy !== undefined) {
+      if (self.expiresAt < now) group.members.delete(memberId);
+    } else if (self && self.expiresAt >= now) self.expiresAt = now + self.sessionTimeoutMs;
     else if (self) {
       group.members.delete(memberId);
       expired = true;
@@ -63,12 +118,13 @@ export class MemoryGroupState implements GroupStateStore {
       group.membersVersion++;
       this.changed(id);
     }
+    if (self?.fencedBy !== undefined) throw fencedInstance(id, self.instanceId ?? memberId);
     return self && group.members.has(memberId) ? this.snapshot(group) : undefined;
   }
 
   async setAssignment(id: string, expectedMembersVersion: number, assignment: Assignment, topology: string): Promise<number | undefined> {
     const group = this.group(id);
-    if (group.membersVersion !== expectedMembersVersion) return undefined;
+    if (group.membersVersion !== expectedMembersVersion || Date.now() < group.delayUntil) return undefined;
     group.assignment = structuredClone(assignment);
     group.topology = topology;
     group.assignedVersion = expectedMembersVersion;
@@ -84,7 +140,8 @@ export class MemoryGroupState implements GroupStateStore {
 
   async claim(id: string, memberId: string, tpKeys: string[]): Promise<string[]> {
     const group = this.group(id);
-    if (!this.live(group, memberId)) return [];
+    const self = group.members.get(memberId);
+    if (!this.live(group, memberId) || self?.fencedBy !== undefined || self?.disconnected) return [];
     const claimed: string[] = [];
     for (const key of tpKeys) {
       const owner = group.owners.get(key);
@@ -104,10 +161,27 @@ export class MemoryGroupState implements GroupStateStore {
 
   async leave(id: string, memberId: string): Promise<void> {
     const group = this.group(id);
-    if (!group.members.delete(memberId)) return;
-    for (const [key, owner] of [...group.owners]) if (owner === memberId) group.owners.delete(key);
-    group.membersVersion++;
+    const member = group.members.get(memberId);
+    if (!member) return;
+    group.members.delete(memberId);
+    this.releaseAll(group, memberId);
+    if (member.fencedBy === undefined) group.membersVersion++;
     this.changed(id);
+  }
+
+  async disconnect(id: string, memberId: string): Promise<void> {
+    const group = this.group(id);
+    const member = group.members.get(memberId);
+    if (!member) return;
+    if (member.fencedBy !== undefined) return this.leave(id, memberId);
+    member.disconnected = true;
+    member.expiresAt = Date.now() + member.sessionTimeoutMs;
+    this.releaseAll(group, memberId);
+    this.changed(id);
+  }
+
+  private releaseAll(group: MemoryGroup, memberId: string): void {
+    for (const [key, owner] of [...group.owners]) if (owner === memberId) group.owners.delete(key);
   }
 
   async commit(id: string, memberId: string | undefined, offsets: OffsetCommit[]): Promise<void> {
@@ -150,10 +224,16 @@ export class MemoryGroupState implements GroupStateStore {
       generation: group.generation,
       assignment: structuredClone(group.assignment),
       topology: group.topology,
-      members: [...group.members.values()].filter((m) => m.expiresAt >= now).map((m) => ({ ...m })),
+      members: [...group.members.values()].filter((m) => m.expiresAt >= now && m.fencedBy === undefined).map((m) => ({ ...m })),
       owners: Object.fromEntries(group.owners),
+      rebalanceDelayMs: Math.max(0, group.delayUntil - now),
     };
   }
+}
+
+/** Same topics and assignor: a static member that comes back with them keeps its assignment as it is. */
+function sameSubscription(a: Pick<MemberRecord, 'topics' | 'assignor'>, b: Pick<MemberRecord, 'topics' | 'assignor'>): boolean {
+  return a.assignor === b.assignor && [...a.topics].sort().join(',') === [...b.topics].sort().join(',');
 }
 
 export const notOwner = (key: string): GatewayError =>

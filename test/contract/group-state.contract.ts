@@ -8,6 +8,10 @@ export interface GroupStateFactory {
 }
 
 const member = (memberId: string, sessionTimeoutMs = 5000) => ({ memberId, clientId: memberId, topics: ['t'], assignor: 'range' as const, sessionTimeoutMs });
+const noDelay = { initialRebalanceDelayMs: 0 };
+const staticMember = (memberId: string, instanceId: string, sessionTimeoutMs = 5000, topics = ['t']) => ({ ...member(memberId, sessionTimeoutMs), instanceId, topics });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tps = (...partitions: number[]) => partitions.map((partition) => ({ topic: 't', partition }));
 
 export function groupStateContract(name: string, factory: GroupStateFactory): void {
   describe(`${name} (group state contract)`, () => {
@@ -21,8 +25,8 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
     });
 
     it('joins members, bumps the membership version and answers heartbeats with the group', async () => {
-      await state.join('g1', member('a'));
-      await state.join('g1', member('b'));
+      await state.join('g1', member('a'), noDelay);
+      await state.join('g1', member('b'), noDelay);
       const snapshot = await state.heartbeat('g1', 'a');
       expect(snapshot?.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
       expect(snapshot?.membersVersion).toBe(2);
@@ -67,8 +71,8 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
     });
 
     it('expires a member whose session ran out, so its partitions can be claimed', async () => {
-      await state.join('g2', member('slow', 200));
-      await state.join('g2', member('fast', 5000));
+      await state.join('g2', member('slow', 200), noDelay);
+      await state.join('g2', member('fast', 5000), noDelay);
       expect(await state.claim('g2', 'slow', ['t:0'])).toEqual(['t:0']);
       await new Promise((r) => setTimeout(r, 350));
       const snapshot = (await state.heartbeat('g2', 'fast'))!;
@@ -85,11 +89,137 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
     it('announces changes to listeners', async () => {
       const seen: string[] = [];
       const stop = await state.onChange((group) => seen.push(group));
-      await state.join('g3', member('x'));
+      await state.join('g3', member('x'), noDelay);
       const deadline = Date.now() + 2000;
       while (!seen.includes('g3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       stop();
       expect(seen).toContain('g3');
+    });
+
+    describe('initial rebalance delay', () => {
+      it('holds back the first assignment of a group that was empty until the delay has passed', async () => {
+        await state.join('d1', member('a'), { initialRebalanceDelayMs: 400 });
+        const first = (await state.heartbeat('d1', 'a'))!;
+        expect(first.rebalanceDelayMs).toBeGreaterThan(0);
+        expect(first.rebalanceDelayMs).toBeLessThanOrEqual(400);
+        expect(await state.setAssignment('d1', first.membersVersion, { a: tps(0) }, 't=1')).toBeUndefined();
+        await sleep(first.rebalanceDelayMs + 20);
+        const later = (await state.heartbeat('d1', 'a'))!;
+        expect(later.rebalanceDelayMs).toBe(0);
+        expect(await state.setAssignment('d1', later.membersVersion, { a: tps(0) }, 't=1')).toBe(1);
+        expect((await state.describe('d1'))?.rebalanceDelayMs).toBe(0);
+      });
+
+      it('starts the delay again when a member joins during it, with the delay of the group', async () => {
+        await state.join('d2', member('a'), { initialRebalanceDelayMs: 1000 });
+        await sleep(500);
+        await state.join('d2', member('b'), { initialRebalanceDelayMs: 60_000 });
+        const snapshot = (await state.heartbeat('d2', 'b'))!;
+        expect(snapshot.rebalanceDelayMs).toBeGreaterThan(500);
+        expect(snapshot.rebalanceDelayMs).toBeLessThanOrEqual(1000);
+      });
+
+      it('ends the delay at ten delays after the first join however many members keep joining', async () => {
+        await state.join('d3', member('m0'), { initialRebalanceDelayMs: 100 });
+        const started = Date.now();
+        for (let i = 1; Date.now() - started < 1300; i++) {
+          await state.join('d3', member(`m${i}`), { initialRebalanceDelayMs: 100 });
+          await sleep(40);
+        }
+        await state.join('d3', member('last'), { initialRebalanceDelayMs: 100 });
+        const snapshot = (await state.heartbeat('d3', 'last'))!;
+        expect(snapshot.rebalanceDelayMs).toBe(0);
+        expect(await state.setAssignment('d3', snapshot.membersVersion, {}, 't=1')).toBeDefined();
+      });
+
+      it('does not delay a rebalance of a group that has members', async () => {
+        await state.join('d4', member('a'), noDelay);
+        await state.join('d4', member('b'), { initialRebalanceDelayMs: 5000 });
+        expect((await state.heartbeat('d4', 'b'))!.rebalanceDelayMs).toBe(0);
+      });
+    });
+
+    describe('static membership', () => {
+      it('gives a live member\'s place and assignment to a new member with its instance id, and fences the old one', async () => {
+        await state.join('s1', staticMember('a', 'i-a'), noDelay);
+        await state.join('s1', member('b'), noDelay);
+        const before = (await state.heartbeat('s1', 'b'))!;
+        await state.setAssignment('s1', before.membersVersion, { a: tps(0, 1), b: tps(2) }, 't=3');
+        await state.claim('s1', 'a', ['t:0', 't:1']);
+        await state.claim('s1', 'b', ['t:2']);
+        const assigned = (await state.heartbeat('s1', 'b'))!;
+
+        expect(await state.join('s1', staticMember('a2', 'i-a'), noDelay)).toEqual({ replaced: 'a' });
+        const after = (await state.heartbeat('s1', 'b'))!;
+        expect(after.members.map((m) => m.memberId).sort()).toEqual(['a2', 'b']);
+        // No rebalance: the assignment is still current, the generation the same, b's share untouched.
+        expect(after.assignedVersion).toBe(after.membersVersion);
+        expect(after.generation).toBe(assigned.generation);
+        expect(after.assignment).toEqual({ a2: tps(0, 1), b: tps(2) });
+        await expect(state.heartbeat('s1', 'a')).rejects.toMatchObject({ errorCode: 40904 });
+
+        // The old member still delivers until it stops: its successor waits, the old one may still commit.
+        expect(await state.claim('s1', 'a2', ['t:0', 't:1'])).toEqual([]);
+        expect(await state.claim('s1', 'a', ['t:5'])).toEqual([]);
+        await state.commit('s1', 'a', [{ tpKey: 't:0', offset: 4 }]);
+        await state.leave('s1', 'a');
+        expect((await state.heartbeat('s1', 'b'))!.membersVersion).toBe(after.membersVersion);
+        expect(await state.claim('s1', 'a2', ['t:0', 't:1'])).toEqual(['t:0', 't:1']);
+        expect((await state.committed('s1'))['t:0'].offset).toBe(4);
+      });
+
+      it('keeps a disconnected static member\'s assignment reserved, without a rebalance, until its instance id returns', async () => {
+        await state.join('s2', staticMember('x', 'i-x'), noDelay);
+        await state.join('s2', member('y'), noDelay);
+        const before = (await state.heartbeat('s2', 'y'))!;
+        await state.setAssignment('s2', before.membersVersion, { x: tps(0), y: tps(1) }, 't=2');
+        await state.claim('s2', 'x', ['t:0']);
+
+        await state.disconnect('s2', 'x');
+        const parked = (await state.heartbeat('s2', 'y'))!;
+        expect(parked.membersVersion).toBe(before.membersVersion);
+        expect(parked.members.find((m) => m.memberId === 'x')).toMatchObject({ instanceId: 'i-x', disconnected: true });
+        expect(parked.owners['t:0']).toBeUndefined();
+        expect(await state.claim('s2', 'x', ['t:0'])).toEqual([]);
+
+        expect(await state.join('s2', staticMember('x2', 'i-x'), noDelay)).toEqual({ replaced: 'x' });
+        const back = (await state.heartbeat('s2', 'y'))!;
+        expect(back.members.map((m) => m.memberId).sort()).toEqual(['x2', 'y']);
+        expect(back.assignedVersion).toBe(back.membersVersion);
+        expect(back.assignment).toEqual({ x2: tps(0), y: tps(1) });
+        expect(await state.claim('s2', 'x2', ['t:0'])).toEqual(['t:0']);
+      });
+
+      it('removes a disconnected static member when its session runs out, which changes the membership', async () => {
+        await state.join('s3', staticMember('gone', 'i-gone', 200), noDelay);
+        await state.join('s3', member('stays'), noDelay);
+        await state.disconnect('s3', 'gone');
+        const { membersVersion } = (await state.heartbeat('s3', 'stays'))!;
+        await sleep(350);
+        const snapshot = (await state.heartbeat('s3', 'stays'))!;
+        expect(snapshot.members.map((m) => m.memberId)).toEqual(['stays']);
+        expect(snapshot.membersVersion).toBeGreaterThan(membersVersion);
+        expect((await state.join('s3', staticMember('gone2', 'i-gone'), noDelay)).replaced).toBeUndefined();
+      });
+
+      it('protects what a vanished member held from its successor until the old session ends', async () => {
+        await state.join('s4', staticMember('crashed', 'i-c', 300), noDelay);
+        expect(await state.claim('s4', 'crashed', ['t:0'])).toEqual(['t:0']);
+        await state.join('s4', staticMember('successor', 'i-c'), noDelay);
+        expect(await state.claim('s4', 'successor', ['t:0'])).toEqual([]);
+        await sleep(400);
+        expect(await state.claim('s4', 'successor', ['t:0'])).toEqual(['t:0']);
+      });
+
+      it('rebalances when the member taking a place subscribes to other topics', async () => {
+        await state.join('s5', staticMember('p', 'i-p'), noDelay);
+        const before = (await state.heartbeat('s5', 'p'))!;
+        await state.setAssignment('s5', before.membersVersion, { p: tps(0) }, 't=1');
+        await state.join('s5', staticMember('p2', 'i-p', 5000, ['t', 'u']), noDelay);
+        const after = (await state.heartbeat('s5', 'p2'))!;
+        expect(after.assignedVersion).not.toBe(after.membersVersion);
+        expect(after.assignment.p2).toEqual(tps(0));
+      });
     });
   });
 }

@@ -27,7 +27,7 @@ afterAll(async () => {
 async function startGatewayProcess(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: survivor.config.keyPrefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: survivor.config.keyPrefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', GROUP_INITIAL_REBALANCE_DELAY_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -20,6 +20,8 @@ export async function startGateway(options: { redisUrl?: string; prefix?: string
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     KEY_PREFIX: options.prefix ?? uniquePrefix('gw'),
+    // Groups assign at once; tests of the initial rebalance delay set it in `env`.
+    GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });

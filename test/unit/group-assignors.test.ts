@@ -69,11 +69,25 @@ describe('roundrobin', () => {
   });
 });
 
+const moved = (before: Assignment, after: Assignment) => {
+  const owner = new Map(Object.entries(before).flatMap(([m, tps]) => tps.map((tp) => [`${tp.topic}-${tp.partition}`, m] as const)));
+  return Object.entries(after).reduce((n, [m, tps]) => n + tps.filter((tp) => owner.get(`${tp.topic}-${tp.partition}`) !== m).length, 0);
+};
+
+describe('static members', () => {
+  it('are ordered by instance id, so one that reconnects under a new member id keeps its range', () => {
+    const group = [
+      { memberId: 'consumer-9f', instanceId: 'pod-a', topics: ['t'] },
+      { memberId: 'consumer-1c', instanceId: 'pod-b', topics: ['t'] },
+    ];
+    const before = rangeAssignor({ members: group, partitions: { t: 4 }, previous: {} });
+    expect(keys(before, 'consumer-9f')).toEqual(['t-0', 't-1']);
+    const reconnected = [{ ...group[0], memberId: 'consumer-00' }, group[1]];
+    expect(keys(rangeAssignor({ members: reconnected, partitions: { t: 4 }, previous: {} }), 'consumer-00')).toEqual(['t-0', 't-1']);
+  });
+});
+
 describe('sticky', () => {
-  const moved = (before: Assignment, after: Assignment) => {
-    const owner = new Map(Object.entries(before).flatMap(([m, tps]) => tps.map((tp) => [`${tp.topic}-${tp.partition}`, m] as const)));
-    return Object.entries(after).reduce((n, [m, tps]) => n + tps.filter((tp) => owner.get(`${tp.topic}-${tp.partition}`) !== m).length, 0);
-  };
 
   it('moves only what a new member takes when it joins', () => {
     const before = stickyAssignor({ members: members('a', 'b'), partitions: { t: 12 }, previous: {} });
@@ -95,5 +109,58 @@ describe('sticky', () => {
     const previousSticky = stickyAssignor({ members: members('a', 'b', 'c'), partitions: { t: 30 }, previous: {} });
     const sticky = stickyAssignor({ members: members('a', 'b', 'c', 'd'), partitions: { t: 30 }, previous: previousSticky });
     expect(moved(previousSticky, sticky)).toBeLessThan(moved(previousRange, range));
+  });
+});
+
+describe('cooperative-sticky', () => {
+  const assignor = ASSIGNORS['cooperative-sticky'];
+  const sizes = (assignment: Assignment) => Object.values(assignment).map((tps) => tps.length);
+
+  /** The fewest partitions that must change owner to reach a balanced assignment (one subscription for all). */
+  function fewestMoves(before: Assignment, members: string[], count: number): number {
+    const had = members.map((m) => before[m]?.length ?? 0).sort((a, b) => b - a);
+    const floor = Math.floor(count / members.length);
+    const kept = had.reduce((sum, n, i) => sum + Math.min(n, floor + (i < count % members.length ? 1 : 0)), 0);
+    return count - kept;
+  }
+
+  it('stays balanced after a join that follows an uneven split', () => {
+    const before = { a: [0, 1, 2, 3], b: [4, 5, 6], c: [7, 8, 9] };
+    const previous = Object.fromEntries(Object.entries(before).map(([m, ps]) => [m, ps.map((partition) => ({ topic: 't', partition }))]));
+    const after = assignor({ members: members('a', 'b', 'c', 'd'), partitions: { t: 10 }, previous });
+    expect(Math.max(...sizes(after)) - Math.min(...sizes(after))).toBeLessThanOrEqual(1);
+    expect(moved(previous, after)).toBe(2);
+  });
+
+  it('moves only the partitions balance requires through any sequence of joins and leaves', () => {
+    // A fixed pseudo-random walk: the same cases on every run.
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    let group = ['m0', 'm1'];
+    let previous: Assignment = {};
+    let next = 2;
+    for (let step = 0; step < 200; step++) {
+      const count = 1 + random(40);
+      if (group.length < 2 || (random(2) === 0 && group.length < 12)) group = [...group, `m${next++}`];
+      else group = group.filter((_, i) => i !== random(group.length));
+      const input = { members: members(...group), partitions: { t: count }, previous };
+      const after = assignor(input);
+      expectExclusiveAndComplete(input, after);
+      expect(Math.max(...sizes(after)) - Math.min(...sizes(after))).toBeLessThanOrEqual(1);
+      const surviving = Object.fromEntries(Object.entries(previous).map(([m, tps]) => [m, tps.filter((tp) => tp.partition < count)]));
+      expect(moved(surviving, after), `step ${step}`).toBe(fewestMoves(surviving, group, count));
+      previous = after;
+    }
+  });
+
+  it('balances members with different subscriptions as far as they allow', () => {
+    const input = {
+      members: [{ memberId: 'a', topics: ['t'] }, { memberId: 'b', topics: ['t', 'u'] }, { memberId: 'c', topics: ['u'] }],
+      partitions: { t: 6, u: 6 },
+      previous: { a: Array.from({ length: 6 }, (_, partition) => ({ topic: 't', partition })) },
+    };
+    const after = assignor(input);
+    expectExclusiveAndComplete(input, after);
+    expect(sizes(after)).toEqual([4, 4, 4]);
   });
 });

@@ -1,19 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
+import { ErrorCode, GatewayError, backendUnavailable, fencedInstance } from '../../errors.js';
 import { subscribeChannel, type RedisConnection } from '../../log/redis/connection.js';
 import type { Assignment } from '../assignors.js';
-import type { CommittedOffset, GroupSnapshot, GroupStateStore, MemberRecord, OffsetCommit } from '../group-state.js';
+import {
+  INITIAL_REBALANCE_DELAY_CAP_FACTOR,
+  type CommittedOffset,
+  type GroupSnapshot,
+  type GroupStateStore,
+  type JoinOptions,
+  type JoinResult,
+  type MemberRecord,
+  type OffsetCommit,
+} from '../group-state.js';
 import { activeGroup, notOwner } from '../memory-group-state.js';
 import { GroupKeys } from './keys.js';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-const SCRIPTS = ['join', 'heartbeat', 'set-assignment', 'claim', 'release', 'leave', 'commit'] as const;
+const SCRIPTS = ['join', 'heartbeat', 'set-assignment', 'claim', 'release', 'leave', 'disconnect', 'commit'] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 type Keys = [string, string, string, string];
 
-function groupError(error: unknown): GatewayError {
+/** The gateway's error for a failed group command (`group` names a fenced member's group). */
+function groupError(error: unknown, group = ''): GatewayError {
   if (error instanceof GatewayError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const fenced = /FENCED (\S*)/.exec(message);
+  if (fenced) return fencedInstance(group, fenced[1]);
   const owner = /NOT_OWNER (\S*)/.exec(message);
   if (owner) return notOwner(owner[1]);
   if (error instanceof Error && error.name === 'ReplyError') return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a group command: ${message}`, { cause: error });
@@ -40,17 +52,28 @@ export class RedisGroupState implements GroupStateStore {
     try {
       return await call.call(this.redis, ...(this.keys.groupKeys(group) as Keys), ...args);
     } catch (error) {
-      throw groupError(error);
+      throw groupError(error, group);
     }
   }
 
-  async join(group: string, member: Omit<MemberRecord, 'expiresAt'>): Promise<void> {
-    await this.run('join', group, member.memberId, JSON.stringify(member), member.sessionTimeoutMs, this.keys.events(), group);
+  async join(group: string, member: Omit<MemberRecord, 'expiresAt' | 'disconnected' | 'fencedBy'>, options: JoinOptions): Promise<JoinResult> {
+    const replaced = await this.run<string | null>(
+      'join',
+      group,
+      member.memberId,
+      JSON.stringify(member),
+      member.sessionTimeoutMs,
+      this.keys.events(),
+      group,
+      options.initialRebalanceDelayMs,
+      INITIAL_REBALANCE_DELAY_CAP_FACTOR,
+    );
     try {
       await this.redis.sadd(this.keys.groups(), group);
     } catch (error) {
       throw groupError(error);
     }
+    return { replaced: replaced ?? undefined };
   }
 
   async heartbeat(group: string, memberId: string): Promise<GroupSnapshot | undefined> {
@@ -86,6 +109,10 @@ export class RedisGroupState implements GroupStateStore {
     await this.run('leave', group, memberId, this.keys.events(), group);
   }
 
+  async disconnect(group: string, memberId: string): Promise<void> {
+    await this.run('disconnect', group, memberId, this.keys.events(), group);
+  }
+
   async commit(group: string, memberId: string | undefined, offsets: OffsetCommit[]): Promise<void> {
     if (offsets.length === 0) return;
     try {
@@ -112,23 +139,26 @@ export class RedisGroupState implements GroupStateStore {
 
   async describe(group: string): Promise<GroupSnapshot | undefined> {
     try {
-      const [meta, members, owners] = await Promise.all([
+      const [meta, members, owners, now] = await Promise.all([
         this.redis.hgetall(this.keys.meta(group)),
         this.redis.hgetall(this.keys.members(group)),
         this.redis.hgetall(this.keys.owners(group)),
+        this.redis.time().then(([seconds, micros]) => Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)),
       ]);
       if (Object.keys(meta).length === 0 && Object.keys(members).length === 0) {
         return (await this.redis.exists(this.keys.offsets(group))) ? emptySnapshot() : undefined;
       }
-      const now = Date.now();
       return {
         membersVersion: Number(meta.mv ?? 0),
         assignedVersion: Number(meta.av ?? -1),
         generation: Number(meta.gen ?? 0),
-        assignment: JSON.parse(meta.assignment ?? '{}') as Assignment,
+        assignment: parseAssignment(meta.assignment ?? '{}'),
         topology: meta.topology ?? '',
-        members: Object.values(members).map((json) => JSON.parse(json) as MemberRecord).filter((m) => m.expiresAt >= now),
+        members: Object.values(members)
+          .map((json) => JSON.parse(json) as MemberRecord)
+          .filter((m) => m.expiresAt >= now && m.fencedBy === undefined),
         owners,
+        rebalanceDelayMs: Math.max(0, Number(meta.delayUntil ?? 0) - now),
       };
     } catch (error) {
       throw groupError(error);
@@ -164,7 +194,13 @@ export class RedisGroupState implements GroupStateStore {
 }
 
 function emptySnapshot(): GroupSnapshot {
-  return { membersVersion: 0, assignedVersion: -1, generation: 0, assignment: {}, topology: '', members: [], owners: {} };
+  return { membersVersion: 0, assignedVersion: -1, generation: 0, assignment: {}, topology: '', members: [], owners: {}, rebalanceDelayMs: 0 };
+}
+
+/** An assignment rewritten by a script comes back with cjson's `{}` for each empty partition list. */
+function parseAssignment(json: string): Assignment {
+  const parsed = JSON.parse(json) as Record<string, Assignment[string] | Record<string, never>>;
+  return Object.fromEntries(Object.entries(parsed).map(([member, tps]) => [member, Array.isArray(tps) ? tps : []]));
 }
 
 function parseSnapshot(raw: string): GroupSnapshot {
@@ -173,10 +209,11 @@ function parseSnapshot(raw: string): GroupSnapshot {
     membersVersion: parsed.membersVersion,
     assignedVersion: parsed.assignedVersion,
     generation: parsed.generation,
-    assignment: JSON.parse(parsed.assignment) as Assignment,
+    assignment: parseAssignment(parsed.assignment),
     topology: parsed.topology,
     // cjson encodes an empty table as {}: an empty member list or owner map.
     members: Array.isArray(parsed.members) ? parsed.members : [],
     owners: Array.isArray(parsed.owners) ? {} : parsed.owners,
+    rebalanceDelayMs: parsed.rebalanceDelayMs,
   };
 }

@@ -1,8 +1,11 @@
 #!lua
--- Stores a new assignment if the membership is still the one it was computed for.
+-- Stores a new assignment if the membership is still the one it was computed for and the
+-- initial rebalance delay is over.
 -- KEYS: meta, members, owners, offsets. ARGV: expected members version, assignment JSON, topology, channel, group.
-local mv = tonumber(redis.call('HGET', KEYS[1], 'mv') or '0')
-if mv ~= tonumber(ARGV[1]) then return -1 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local meta = redis.call('HMGET', KEYS[1], 'mv', 'delayUntil')
+if tonumber(meta[1] or '0') ~= tonumber(ARGV[1]) or now < tonumber(meta[2] or '0') then return -1 end
 local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
 redis.call('HSET', KEYS[1], 'assignment', ARGV[2], 'topology', ARGV[3], 'av', ARGV[1])
 redis.call('PUBLISH', ARGV[4], ARGV[5])
