@@ -74,6 +74,12 @@ export const recordTooLarge = (index: number, size: number, maxBytes: number, to
 export const tooManyHeaders = (index: number, count: number, limit: number): GatewayError =>
   new GatewayError(ErrorCode.RECORD_TOO_LARGE, `Record ${index} has ${count} headers; a record may have at most ${limit} (MAX_HEADERS_PER_RECORD).`);
 
+export const jsonTooDeep = (limit: number): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, `JSON nested deeper than ${limit} levels of arrays and objects is refused.`);
+
+export const invalidUtf8 = (): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, 'The body is not valid UTF-8: JSON must be UTF-8 (RFC 8259), and bytes that are not are refused, not replaced.');
+
 export const invalidInput = (message: string): GatewayError => new GatewayError(ErrorCode.INVALID_INPUT, message);
 
 export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>

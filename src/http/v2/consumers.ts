@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseJson } from '../../json-text.js';
 import type { ConsumerInstance, InstanceConfig, OffsetReset } from '../../groups/consumer-instances.js';
 import type { RecordFormat } from '../../fetch/schema-decoding.js';
 import { errorResponses } from '../../../schemas/common/error.js';
@@ -200,17 +201,16 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
 
 /** Fastify parses no GET body; read it from the request stream (bounded like any body). */
 async function readJsonBody(request: FastifyRequest): Promise<unknown> {
-  let text = '';
+  const chunks: Buffer[] = [];
+  let length = 0;
   for await (const chunk of request.raw) {
-    text += chunk;
-    if (text.length > 1024 * 1024) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit.');
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > 1024 * 1024) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit.');
   }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new GatewayError(ErrorCode.BAD_REQUEST, `Malformed request body: ${(error as Error).message}`);
-  }
+  const body = Buffer.concat(chunks);
+  if (body.toString('latin1').trim() === '') return undefined;
+  return parseJson(body);
 }
 
 function assertHeld(instance: ConsumerInstance, tp: TP): void {
