@@ -1,8 +1,7 @@
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { LogRecord } from '../log/store.js';
-import { fromBytes, type EmbeddedFormat } from '../records/embedded-format.js';
-import { rawJsonFromBytes } from '../records/raw-json.js';
+import { embeddedParts, type EmbeddedFormat } from '../records/embedded-format.js';
 import { Signal } from './signal.js';
 
 /** Waits for a partition to grow past an offset without polling Redis in a loop. */
@@ -272,9 +271,8 @@ export class PartitionDelivery {
   }
 
   /** Key and value in an embedded format; JSON stays as its stored text for the sinks to embed. */
-  private embedded(record: LogRecord): Pick<DeliveredRecord, 'key' | 'value'> {
-    if (this.options.format === 'json') return { key: rawJsonFromBytes(record.key), value: rawJsonFromBytes(record.value) };
-    return { key: fromBytes(record.key, this.options.format), value: fromBytes(record.value, this.options.format) };
+  private embedded(record: LogRecord): Pick<DeliveredRecord, 'key' | 'value' | 'error'> {
+    return embeddedParts(record, this.options.format, true);
   }
 
   /** A record decoded with its schema (format avro, protobuf or jsonschema). */

@@ -179,7 +179,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance/records',
     {
       schema: routeSchema('Fetch records (long poll: returns as soon as records arrive)', {
-        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864 } } },
+        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger." } } },
         response: { 200: { $ref: 'V2ConsumerRecords#' }, 406: { $ref: 'ErrorBody#' }, ...errorResponses },
       }),
     },
