@@ -81,6 +81,11 @@ export const fencedInstance = (group: string, instanceId: string): GatewayError 
     ErrorCode.FENCED_INSTANCE_ID,
     `A newer member of consumer group '${group}' joined with instance id '${instanceId}'; this member was fenced and left the group.`,
   );
+export const jsonTooDeep = (limit: number): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, `JSON nested deeper than ${limit} levels of arrays and objects is refused.`);
+
+export const invalidUtf8 = (): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, 'The body is not valid UTF-8: JSON must be UTF-8 (RFC 8259), and bytes that are not are refused, not replaced.');
 
 export const invalidInput = (message: string): GatewayError => new GatewayError(ErrorCode.INVALID_INPUT, message);
 

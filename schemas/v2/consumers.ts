@@ -1,4 +1,6 @@
 /** Confluent REST Proxy v2 consumer-instance bodies. */
+import { RECORD_ERROR_DESCRIPTION } from '../common/record.js';
+
 const tp = {
   type: 'object',
   required: ['topic', 'partition'],
@@ -80,7 +82,7 @@ export const ConsumerRecords = {
       offset: { type: 'integer' },
       key_schema_id: { type: 'integer' },
       value_schema_id: { type: 'integer' },
-      error: { type: 'string' },
+      error: { type: 'string', description: RECORD_ERROR_DESCRIPTION },
     },
   },
 } as const;

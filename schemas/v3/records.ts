@@ -1,4 +1,6 @@
 /** Confluent REST Proxy v3 produce bodies, and Streamgate's direct partition reads. */
+import { RECORD_ERROR_DESCRIPTION } from '../common/record.js';
+
 const dataTypes = ['JSON', 'BINARY', 'STRING', 'AVRO', 'PROTOBUF', 'JSONSCHEMA'] as const;
 
 export const ProduceRequestData = {
@@ -88,7 +90,7 @@ export const ReadRecordsQuery = {
     offset: { type: 'integer', minimum: 0, description: 'First offset to read; the log start when neither offset nor timestamp is given.' },
     timestamp: { type: 'integer', description: 'Read from the first record whose timestamp is >= this (epoch ms).' },
     max_records: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
-    max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, default: 1048576 },
+    max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, default: 1048576, description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger." },
     format: RecordFormatQuery,
   },
 } as const;
@@ -113,7 +115,7 @@ export const PartitionRecords = {
           value: {},
           key_schema_id: { type: 'integer' },
           value_schema_id: { type: 'integer' },
-          error: { type: 'string', description: 'Why the key or value could not be decoded in the asked format (then given as base64).' },
+          error: { type: 'string', description: RECORD_ERROR_DESCRIPTION },
           headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
         },
       },

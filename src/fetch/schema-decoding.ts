@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
 import type { LogRecord } from '../log/store.js';
-import { fromBytes, type EmbeddedFormat } from '../records/embedded-format.js';
+import { embeddedParts, type EmbeddedFormat } from '../records/embedded-format.js';
 import type { RegistryService } from '../registry/registry-service.js';
 
 export type SchemaFormat = 'avro' | 'protobuf' | 'jsonschema';
@@ -26,7 +26,7 @@ export interface DecodedRecord {
  * schema of another type are reported on the record itself and never fail the whole read.
  */
 export async function decodeRecord(record: LogRecord, format: RecordFormat, registry: RegistryService): Promise<DecodedRecord> {
-  if (!isSchemaFormat(format)) return { key: fromBytes(record.key, format), value: fromBytes(record.value, format) };
+  if (!isSchemaFormat(format)) return embeddedParts(record, format);
   const decoded: DecodedRecord = { key: null, value: null };
   const problems: string[] = [];
   for (const part of ['key', 'value'] as const) {

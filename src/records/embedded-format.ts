@@ -1,5 +1,5 @@
 import { invalidInput, ErrorCode, GatewayError } from '../errors.js';
-import { RawJson, rawJsonFromBytes } from './raw-json.js';
+import { NotJsonText, rawJsonFromBytes } from './raw-json.js';
 
 /**
  * Kafka moves bytes; REST clients send and receive them in an embedded format: `json` (any JSON
@@ -29,22 +29,46 @@ export function toBytes(data: unknown, format: EmbeddedFormat, what: string): Bu
   }
 }
 
-/**
- * The JSON form of stored bytes. For `json`, bytes that are not valid JSON come back as a string
- * (a record produced as binary can still be read), never as an error that stops the stream.
- */
-export function fromBytes(bytes: Buffer | null, format: EmbeddedFormat): unknown {
+/** A record's key and value as a reader gets them, and why a part could not be given in the asked format. */
+export interface EmbeddedParts {
+  key: unknown;
+  value: unknown;
+  /** Set when the key or value is not what the format needs; that part is then given as base64. */
+  error?: string;
+}
+
+/** A stored key or value in `binary` (base64) or `string` (UTF-8 text); null stays null. */
+function fromBytes(bytes: Buffer | null, format: 'binary' | 'string'): string | null {
   if (bytes === null) return null;
-  switch (format) {
-    case 'binary':
-      return bytes.toString('base64');
-    case 'string':
-      return bytes.toString('utf8');
-    case 'json': {
-      const json = rawJsonFromBytes(bytes);
-      return json instanceof RawJson ? json.value : json;
-    }
-  }
+  return format === 'binary' ? bytes.toString('base64') : bytes.toString('utf8');
+}
+
+/** A stored key or value under `json`: its JSON (RawJson or parsed), null, or why it is not JSON text. */
+function jsonPart(bytes: Buffer | null, keepRaw: boolean): unknown {
+  if (bytes === null) return null;
+  const json = rawJsonFromBytes(bytes);
+  if (json instanceof NotJsonText) return json;
+  return keepRaw ? json : json.value;
+}
+
+/**
+ * A record's key and value in an embedded format. Under `json`, a part whose bytes are not JSON
+ * text (a record produced as binary, say) is given as base64 and `error` names it; the read goes
+ * on. With `keepRaw`, JSON stays as its stored text (RawJson) for serializers that embed it.
+ */
+export function embeddedParts(record: { key: Buffer | null; value: Buffer | null }, format: EmbeddedFormat, keepRaw = false): EmbeddedParts {
+  if (format !== 'json') return { key: fromBytes(record.key, format), value: fromBytes(record.value, format) };
+  const key = jsonPart(record.key, keepRaw);
+  const value = jsonPart(record.value, keepRaw);
+  if (!(key instanceof NotJsonText) && !(value instanceof NotJsonText)) return { key, value };
+  const problems: string[] = [];
+  if (key instanceof NotJsonText) problems.push(`key: ${key.reason}`);
+  if (value instanceof NotJsonText) problems.push(`value: ${value.reason}`);
+  return {
+    key: key instanceof NotJsonText ? key.bytes.toString('base64') : key,
+    value: value instanceof NotJsonText ? value.bytes.toString('base64') : value,
+    error: `Cannot decode as json (${problems.join('; ')}); the bytes are given as base64.`,
+  };
 }
 
 export function parseEmbeddedFormat(value: string): EmbeddedFormat {

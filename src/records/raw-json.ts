@@ -1,3 +1,6 @@
+import { isUtf8 } from 'node:buffer';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-text.js';
+
 /**
  * A key or value stored as valid JSON text, kept as that text beside its parsed value. Record
  * serializers that know this type embed the text as it is instead of parsing and re-serializing
@@ -14,15 +17,35 @@ export class RawJson {
   }
 }
 
-/** The `json` embedded form of stored bytes: JSON text kept raw, bytes that are not JSON as a string (`fromBytes` reads `json` through this). */
-export function rawJsonFromBytes(bytes: Buffer | null): RawJson | string | null {
-  if (bytes === null) return null;
+/** Stored bytes that cannot be handed out as JSON, and why (they are handed out as base64 instead). */
+export class NotJsonText {
+  constructor(
+    readonly bytes: Buffer,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * The `json` embedded form of stored bytes: their JSON text kept raw, or why they are not JSON
+ * text. Bytes that are not UTF-8 are not JSON text (RFC 8259), though decoding them would replace
+ * them by U+FFFD and might parse; JSON nested past MAX_JSON_DEPTH parses, but serializing its
+ * value again would overflow the stack.
+ */
+export function rawJsonFromBytes(bytes: Buffer): RawJson | NotJsonText {
   const text = bytes.toString('utf8');
+  let value: unknown;
   try {
-    return new RawJson(text, JSON.parse(text));
+    value = JSON.parse(text);
   } catch {
-    return text;
+    return new NotJsonText(bytes, 'not valid JSON text');
   }
+  // Decoding puts U+FFFD where bytes are not UTF-8: only a text holding one needs the exact check.
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) return new NotJsonText(bytes, 'not valid JSON text (not UTF-8)');
+  // Valid JSON nested past D levels holds D + 1 opening and D + 1 closing brackets.
+  if (bytes.length > 2 * MAX_JSON_DEPTH + 1 && nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    return new NotJsonText(bytes, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return new RawJson(text, value);
 }
 
 const LINE_BREAK = /[\r\n]/;

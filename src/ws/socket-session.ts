@@ -5,6 +5,7 @@ import { ErrorCode, GatewayError } from '../errors.js';
 import type { Services } from '../services.js';
 import { toBytes, type EmbeddedFormat } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
+import { parseJson } from '../json-text.js';
 import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
 import type { RecordFormat } from '../fetch/schema-decoding.js';
 import type { RecordWaiter } from '../fetch/append-notifier.js';
@@ -297,7 +298,7 @@ export class SocketSession {
 function parseMessage(text: string): ClientMessage {
   let message: unknown;
   try {
-    message = JSON.parse(text);
+    message = parseJson(text);
   } catch (error) {
     throw new GatewayError(ErrorCode.BAD_REQUEST, `Malformed JSON message: ${(error as Error).message}`);
   }

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
+import { parseJson } from '../../json-text.js';
 import type { ConsumerInstance, InstanceConfig, OffsetReset } from '../../groups/consumer-instances.js';
 import type { RecordFormat } from '../../fetch/schema-decoding.js';
 import { errorResponses } from '../../../schemas/common/error.js';
@@ -178,7 +179,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance/records',
     {
       schema: routeSchema('Fetch records (long poll: returns as soon as records arrive)', {
-        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864 } } },
+        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger." } } },
         response: { 200: { $ref: 'V2ConsumerRecords#' }, 406: { $ref: 'ErrorBody#' }, ...errorResponses },
       }),
     },
@@ -200,17 +201,16 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
 
 /** Fastify parses no GET body; read it from the request stream (bounded like any body). */
 async function readJsonBody(request: FastifyRequest): Promise<unknown> {
-  let text = '';
+  const chunks: Buffer[] = [];
+  let length = 0;
   for await (const chunk of request.raw) {
-    text += chunk;
-    if (text.length > 1024 * 1024) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit.');
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > 1024 * 1024) throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is larger than the limit.');
   }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new GatewayError(ErrorCode.BAD_REQUEST, `Malformed request body: ${(error as Error).message}`);
-  }
+  const body = Buffer.concat(chunks);
+  if (body.toString('latin1').trim() === '') return undefined;
+  return parseJson(body);
 }
 
 function assertHeld(instance: ConsumerInstance, tp: TP): void {

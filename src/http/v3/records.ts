@@ -7,6 +7,7 @@ import type { RegistryService } from '../../registry/registry-service.js';
 import type { LogRecord, RecordHeader } from '../../log/store.js';
 import { toErrorBody } from '../error-handler.js';
 import { splitJsonValues } from '../json-stream.js';
+import { parseJson, utf8Text } from '../../json-text.js';
 import { SchemaEncoder, type PartSchema, type RecordPart, type SubjectNameStrategy } from '../../produce/schema-encoding.js';
 import { decodeRecord, type RecordFormat } from '../../fetch/schema-decoding.js';
 import type { SchemaType } from '../../registry/types.js';
@@ -86,11 +87,10 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
   // Streaming mode: the body may hold many JSON records one after another, so it is split here
   // and each record is validated on its own with the same schema the OpenAPI document shows.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, splitJsonValues(body as string).map((text) => JSON.parse(text)));
+      done(null, splitJsonValues(utf8Text(body as Buffer)).map((text) => parseJson(text)));
     } catch (error) {
-      (error as { statusCode?: number }).statusCode = 400;
       done(error as Error, undefined);
     }
   });
