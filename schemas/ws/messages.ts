@@ -26,7 +26,19 @@ export const SubscribeMessage = {
     auto_commit_interval_ms: { type: 'integer', minimum: 100, maximum: 3600000 },
     auto_offset_reset: { type: 'string', enum: ['earliest', 'latest', 'none'] },
     session_timeout_ms: { type: 'integer', minimum: 1000, maximum: 300000 },
-    assignor: { type: 'string', enum: ['range', 'roundrobin', 'sticky'] },
+    assignor: { type: 'string', enum: ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] },
+    group_instance_id: {
+      type: 'string',
+      pattern: '^[a-zA-Z0-9._-]{1,249}$',
+      description:
+        "Static membership (Kafka's group.instance.id): a socket that reconnects with the same id within session_timeout_ms, to any gateway, gets its partitions back without a rebalance; a second live socket with the id fences the first.",
+    },
+    initial_rebalance_delay_ms: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 300000,
+      description: "Kafka's group.initial.rebalance.delay.ms for a group this member is the first of (default GROUP_INITIAL_REBALANCE_DELAY_MS).",
+    },
     credit,
   },
 } as const;

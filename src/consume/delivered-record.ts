@@ -1,6 +1,6 @@
 import type { LogRecord } from '../log/store.js';
-import { fromBytes } from '../records/embedded-format.js';
-import { rawJsonFromBytes, toJsonText } from '../records/raw-json.js';
+import { embeddedParts } from '../records/embedded-format.js';
+import { toJsonText } from '../records/raw-json.js';
 import { decodeRecord, isSchemaFormat, type RecordFormat } from '../fetch/schema-decoding.js';
 import type { RegistryService } from '../registry/registry-service.js';
 
@@ -38,8 +38,8 @@ export function recordRenderer(topic: string, partition: number, format: RecordF
         }),
       );
   }
-  if (format === 'json') return async (records) => records.map((record) => delivered(record, { key: rawJsonFromBytes(record.key), value: rawJsonFromBytes(record.value) }));
-  return async (records) => records.map((record) => delivered(record, { key: fromBytes(record.key, format), value: fromBytes(record.value, format) }));
+  // JSON stays as its stored text for the sinks to embed; bytes that are not JSON come as base64 with `error`.
+  return async (records) => records.map((record) => delivered(record, embeddedParts(record, format, true)));
 }
 
 /**

@@ -1,10 +1,11 @@
-import { ErrorCode, GatewayError } from '../errors.js';
+import { ErrorCode, GatewayError, notAssigned } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { RecordWaiter } from '../fetch/append-notifier.js';
 import type { TopicPartition } from '../log/store.js';
 import type { RecordRenderer } from './delivered-record.js';
 import type { FeedBatch, PartitionFeeds, Rendering } from './partition-feeds.js';
 import { Signal } from './signal.js';
+import { startingOffset, type OffsetResetPolicy } from './start-offsets.js';
 
 /** A run of consecutive records of one batch, rendered, as a sink receives it. */
 export interface DeliveredRun {
@@ -25,8 +26,6 @@ export interface DeliverySink {
   room(): number;
 }
 
-export type StartOffset = number | 'earliest' | 'latest';
-export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 
 export interface DeliveryOptions {
   /** Records the client may receive before it grants more (flow control), shared by all its partitions. */
@@ -107,14 +106,13 @@ export class PartitionDelivery {
   }
 
   /**
-   * Starts delivering a partition from `start`; resolves with the offset it starts at (for a
-   * partition already assigned, its position), or undefined once closed.
+   * Starts delivering a partition at `offset` (resolved by the caller); resolves with the offset it
+   * starts at (for a partition already assigned, its position), or undefined once closed.
    */
-  async assign(tp: TopicPartition, start: StartOffset): Promise<number | undefined> {
+  assign(tp: TopicPartition, offset: number): number | undefined {
     if (this.closed) return undefined;
     const held = this.readers.get(key(tp));
     if (held) return held.offset;
-    const offset = await this.resolve(tp, start);
     const reader: PartitionReader = { ...tp, offset, paused: false, stopped: false, wait: new AbortController(), loop: Promise.resolve(), render: this.options.renderer(tp) };
     this.readers.set(key(tp), reader);
     reader.loop = this.run(reader);
@@ -144,20 +142,10 @@ export class PartitionDelivery {
     return reader.offset;
   }
 
-  async seek(tp: TopicPartition, target: StartOffset | { timestamp: number }): Promise<void> {
+  /** Moves a partition's position to `offset` (resolved and range-checked by the caller). */
+  seek(tp: TopicPartition, offset: number): void {
     const reader = this.readers.get(key(tp));
-    if (!reader) throw new GatewayError(ErrorCode.PARTITION_NOT_FOUND, `Partition ${tp.partition} of topic '${tp.topic}' is not assigned to this consumer.`);
-    let offset: number;
-    if (typeof target === 'object') {
-      const found = await this.fetch.offsetForTimestamp(tp.topic, tp.partition, target.timestamp);
-      offset = found?.offset ?? (await this.fetch.offsets(tp.topic, tp.partition)).nextOffset;
-    } else if (typeof target === 'number') {
-      const { logStartOffset, nextOffset } = await this.fetch.offsets(tp.topic, tp.partition);
-      if (target < logStartOffset || target > nextOffset) {
-        throw new GatewayError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${target} is out of range for partition ${tp.partition} of topic '${tp.topic}' (log holds ${logStartOffset} to ${nextOffset - 1}).`);
-      }
-      offset = target;
-    } else offset = await this.resolve(tp, target);
+    if (!reader) throw notAssigned(tp);
     reader.offset = offset;
     reader.wait.abort();
     this.changed.notify();
@@ -175,24 +163,6 @@ export class PartitionDelivery {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.assigned().map((tp) => this.revoke(tp)));
-  }
-
-  private async resolve(tp: TopicPartition, start: StartOffset): Promise<number> {
-    const { logStartOffset, nextOffset } = await this.fetch.offsets(tp.topic, tp.partition);
-    if (start === 'earliest') return logStartOffset;
-    if (start === 'latest') return nextOffset;
-    if (start >= logStartOffset && start <= nextOffset) return start;
-    return this.reset(tp, start, logStartOffset, nextOffset);
-  }
-
-  private reset(tp: TopicPartition, offset: number, logStartOffset: number, nextOffset: number): number {
-    if (this.options.offsetReset === 'none') {
-      throw new GatewayError(
-        ErrorCode.OFFSET_OUT_OF_RANGE,
-        `Offset ${offset} of partition ${tp.partition} of topic '${tp.topic}' is out of range (log holds ${logStartOffset} to ${nextOffset - 1}) and auto.offset.reset is none.`,
-      );
-    }
-    return this.options.offsetReset === 'earliest' ? logStartOffset : nextOffset;
   }
 
   private blocked(reader: PartitionReader): boolean {
@@ -234,8 +204,9 @@ export class PartitionDelivery {
         let error = caught;
         if (error instanceof GatewayError && error.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           try {
-            const { logStartOffset, nextOffset } = await this.fetch.offsets(reader.topic, reader.partition);
-            if (reader.offset === from) reader.offset = this.reset(reader, from, logStartOffset, nextOffset);
+            // Retention passed the position (or the log was cut below it): auto.offset.reset decides.
+            const log = await this.fetch.offsets(reader.topic, reader.partition);
+            if (reader.offset === from) reader.offset = startingOffset(reader, from, log, this.options.offsetReset);
             continue;
           } catch (resetError) {
             error = resetError;

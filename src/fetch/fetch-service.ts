@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError, invalidInput } from '../errors.js';
+import { invalidInput, offsetOutOfRange } from '../errors.js';
 import type { LogRecord, LogStore, PartitionOffsets } from '../log/store.js';
 import type { TopicService } from '../topics/topic-service.js';
 
@@ -19,13 +19,6 @@ export interface FetchResult {
 
 export const MAX_FETCH_RECORDS = 10_000;
 export const MAX_FETCH_BYTES = 64 * 1024 * 1024;
-
-export const offsetOutOfRange = (topic: string, partition: number, offset: number, offsets: PartitionOffsets): GatewayError =>
-  new GatewayError(
-    ErrorCode.OFFSET_OUT_OF_RANGE,
-    `Offset ${offset} is out of range for partition ${partition} of topic '${topic}': ` +
-      `the log holds offsets ${offsets.logStartOffset} to ${offsets.nextOffset - 1} (next offset ${offsets.nextOffset}).`,
-  );
 
 /** Direct reads of a partition log with Kafka's range rules. */
 export class FetchService {
@@ -72,7 +65,7 @@ export class FetchService {
       this.store.read(topic.name, partition, request.offset, { maxRecords: request.maxRecords, maxBytes: request.maxBytes }),
     ]);
     if (request.offset < offsets.logStartOffset || request.offset > offsets.nextOffset) {
-      throw offsetOutOfRange(topic.name, partition, request.offset, offsets);
+      throw offsetOutOfRange({ topic: topic.name, partition }, request.offset, offsets);
     }
     return { topic: topic.name, partition, records, logStartOffset: offsets.logStartOffset, highWatermark: offsets.nextOffset };
   }

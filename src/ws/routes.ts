@@ -1,13 +1,12 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import { joinGroupOverSocket } from './group-binding.js';
-import { SocketSession, type GroupJoiner } from './socket-session.js';
+import { SocketSession } from './socket-session.js';
 
 /**
  * `GET /ws`: one WebSocket is one consumer — a group member (`subscribe`) or a reader of chosen
  * partitions (`assign`) — that can also `produce`. The message protocol is in openapi/asyncapi.yaml.
  */
-export async function webSocketRoutes(app: FastifyInstance, options: { joinGroup?: GroupJoiner } = {}): Promise<void> {
+export async function webSocketRoutes(app: FastifyInstance): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
   app.get(
     '/ws',
@@ -20,7 +19,7 @@ export async function webSocketRoutes(app: FastifyInstance, options: { joinGroup
       },
     },
     (socket, request) => {
-      new SocketSession(socket, app.services, app.services.appends, request.log, options.joinGroup ?? joinGroupOverSocket);
+      new SocketSession(socket, app.services, request.log);
     },
   );
 }

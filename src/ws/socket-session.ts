@@ -1,22 +1,21 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyBaseLogger } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { WebSocket } from 'ws';
 import { ErrorCode, GatewayError } from '../errors.js';
 import type { Services } from '../services.js';
-import { toBytes, type EmbeddedFormat } from '../records/embedded-format.js';
+import { toBytes } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { parseJson } from '../json-text.js';
-import { CLIENT_MESSAGES } from '../../schemas/ws/messages.js';
-import type { RecordFormat } from '../fetch/schema-decoding.js';
-import type { RecordWaiter } from '../fetch/append-notifier.js';
-import type { TopicPartition } from '../log/store.js';
-import { PartitionDelivery, type DeliveredRun, type StartOffset } from '../consume/partition-delivery.js';
-import { recordRenderer } from '../consume/delivered-record.js';
+import { CLIENT_MESSAGES, type AssignMessage, type CommitMessage, type ProduceMessage, type SeekMessage, type SubscribeMessage } from '../../schemas/ws/messages.js';
+import type { DeliveredRun } from '../consume/partition-delivery.js';
+import { Consumer, type StartOffset } from '../consume/consumer.js';
 import type { ClientQueue } from '../consume/outbound-budget.js';
 
 /** Records a client receives before it must grant more with a `credit` message, unless it asks otherwise. */
 export const DEFAULT_CREDIT = 1000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5000;
 
 /** WebSocket close codes the gateway uses (documented in openapi/asyncapi.yaml). */
 export const CloseCode = {
@@ -24,6 +23,8 @@ export const CloseCode = {
   POLICY_VIOLATION: 1008,
   /** The client took none of the records queued for it for CLIENT_STALL_TIMEOUT_MS. */
   STALLED: 4001,
+  /** A newer socket joined the group with this member's group_instance_id and took its place. */
+  FENCED: 4002,
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -32,47 +33,34 @@ const validators = Object.fromEntries(Object.entries(CLIENT_MESSAGES).map(([type
   ValidateFunction
 >;
 
-type ClientMessage = { type: keyof typeof CLIENT_MESSAGES } & Record<string, unknown>;
-
-/** What a group membership adds to a socket; provided by the consumer-group module. */
-export interface GroupBinding {
-  /** Commits offsets for partitions this member owns (all delivered positions when `offsets` is absent). */
-  commit(offsets?: Array<TopicPartition & { offset: number; metadata?: string }>): Promise<Array<TopicPartition & { offset: number }>>;
-  close(): Promise<void>;
-}
-
-export type GroupJoiner = (session: SocketSession, message: ClientMessage) => Promise<GroupBinding>;
+/** A client message as its JSON Schema describes it (validated before it is dispatched). */
+type ClientMessage = { [T in keyof typeof CLIENT_MESSAGES]: FromSchema<(typeof CLIENT_MESSAGES)[T]> }[keyof typeof CLIENT_MESSAGES];
 
 /**
  * One WebSocket: a consumer (a group member, or a reader of chosen partitions) that can also
- * produce. Every client message is validated; a bad one gets an `error` message and the
- * connection stays open.
+ * produce — a thin adapter between the message protocol and the consumer core. Every client
+ * message is validated; a bad one gets an `error` message and the connection stays open.
  */
 export class SocketSession {
-  delivery: PartitionDelivery | undefined;
-  private group: GroupBinding | undefined;
+  private consumer: Consumer | undefined;
   private readonly queue: ClientQueue;
   private readonly strikes = new InvalidMessages();
-  /** Runs of records delivered in this turn of the event loop, and their length as JSON text. */
+  /** Runs of records delivered since the last flush, and their length as JSON text. */
   private pendingRuns: DeliveredRun[] = [];
   private pendingBytes = 0;
-  /** Assignments under way: records wait until their `assigned` message has gone out. */
-  private assigning = 0;
   private closed = false;
 
   constructor(
     readonly socket: WebSocket,
     readonly services: Services,
-    readonly waiter: RecordWaiter,
     private readonly log: FastifyBaseLogger,
-    private readonly joinGroup?: GroupJoiner,
   ) {
     this.queue = services.outbound.open({
       // A shared frame (a Buffer) goes out as a text frame too; ws frames it without copying.
       write: (data, flushed) => socket.send(data, { binary: false }, flushed),
       drained: () => {
         if (socket.isPaused) socket.resume();
-        this.delivery?.drained();
+        this.consumer?.delivery.drained();
       },
       stalled: () => this.disconnect(CloseCode.STALLED, 'Consumer stalled: it read none of its queued records in time.'),
     });
@@ -106,24 +94,9 @@ export class SocketSession {
     this.pendingBytes += run.rendering.at[run.end] - run.rendering.at[run.start];
   }
 
-  /**
-   * Runs an assignment and sends the `assigned` message it returns ahead of every record of the
-   * partitions it started: a partition's loop starts delivering as soon as it is assigned, while
-   * the next partition's start offset is still being looked up.
-   */
-  async announceAssignment(assign: () => Promise<object>): Promise<void> {
-    this.assigning++;
-    try {
-      this.write(await (this.delivery ? this.delivery.assigning(assign) : assign()));
-    } finally {
-      this.assigning--;
-      this.flushRecords();
-    }
-  }
-
   /** Sends the records waiting to go; returns the bytes written. */
   private flushRecords(): number {
-    if (this.assigning > 0 || this.pendingRuns.length === 0) return 0;
+    if (this.pendingRuns.length === 0) return 0;
     const runs = this.pendingRuns;
     const bytes = this.pendingBytes;
     this.pendingRuns = [];
@@ -156,35 +129,6 @@ export class SocketSession {
     if (verdict === 'reply') this.sendError(error, id);
   }
 
-  /** Creates the partition delivery of this socket (once: a socket is one consumer). */
-  startDelivery(format: RecordFormat, credit: number | undefined, options: { offsetReset?: 'earliest' | 'latest' | 'none'; beforeSend?: (tp: TopicPartition, next: number) => Promise<void> } = {}): PartitionDelivery {
-    if (this.delivery) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
-    this.delivery = new PartitionDelivery(
-      this.services.fetch,
-      this.services.feeds,
-      this.waiter,
-      {
-        send: (run) => this.sendRecords(run),
-        room: () => this.queue.room() - this.pendingBytes,
-      },
-      {
-        credit: credit ?? DEFAULT_CREDIT,
-        offsetReset: options.offsetReset ?? 'earliest',
-        format,
-        renderer: (tp) => recordRenderer(tp.topic, tp.partition, format, this.services.registry),
-        beforeSend: options.beforeSend,
-        onError: (tp, error) => this.sendError(error, undefined),
-      },
-    );
-    return this.delivery;
-  }
-
-  /** Undoes startDelivery (a subscription that failed to join). */
-  async stopDelivery(): Promise<void> {
-    await this.delivery?.close();
-    this.delivery = undefined;
-  }
-
   private async receive(data: Buffer, isBinary: boolean): Promise<void> {
     let message: ClientMessage;
     try {
@@ -197,7 +141,7 @@ export class SocketSession {
     try {
       await this.dispatch(message);
     } catch (error) {
-      this.rejectRequest(error, message.id);
+      this.rejectRequest(error, 'id' in message ? message.id : undefined);
     }
   }
 
@@ -206,89 +150,123 @@ export class SocketSession {
       case 'assign':
         return this.assign(message);
       case 'subscribe':
-        if (!this.joinGroup) throw new GatewayError(ErrorCode.BAD_REQUEST, 'Consumer groups are not available on this gateway.');
-        if (this.group || this.delivery) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
-        this.group = await this.joinGroup(this, message);
-        return;
+        return this.subscribe(message);
       case 'credit':
-        return this.consuming().addCredit(message.records as number);
-      case 'commit': {
-        if (!this.group) throw new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this socket has not subscribed to a group.');
-        const committed = await this.group.commit(message.offsets as Array<TopicPartition & { offset: number }> | undefined);
-        return this.send({ type: 'committed', ...(message.id === undefined ? {} : { id: message.id }), offsets: committed });
-      }
-      case 'seek': {
-        const tp = { topic: message.topic as string, partition: message.partition as number };
-        const target: StartOffset | { timestamp: number } =
-          message.position === 'beginning' ? 'earliest' : message.position === 'end' ? 'latest' : message.timestamp !== undefined ? { timestamp: message.timestamp as number } : (message.offset as number);
-        if (target === undefined) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'seek needs an offset, a position (beginning or end) or a timestamp.');
-        return this.consuming().seek(tp, target);
-      }
+        return this.consuming().addCredit(message.records);
+      case 'commit':
+        return this.commit(message);
+      case 'seek':
+        return this.seek(message);
       case 'pause':
       case 'resume':
-        return this.consuming().setPaused(message.partitions as TopicPartition[] | undefined, message.type === 'pause');
+        return this.consuming().setPaused(message.partitions, message.type === 'pause');
       case 'produce':
         return this.produce(message);
     }
   }
 
-  private consuming(): PartitionDelivery {
-    if (!this.delivery) throw new GatewayError(ErrorCode.BAD_REQUEST, 'This socket is not consuming yet: send subscribe or assign first.');
-    return this.delivery;
+  private consuming(): Consumer {
+    if (!this.consumer) throw new GatewayError(ErrorCode.BAD_REQUEST, 'This socket is not consuming yet: send subscribe or assign first.');
+    return this.consumer;
   }
 
-  private async assign(message: ClientMessage): Promise<void> {
-    if (this.group) throw new GatewayError(ErrorCode.CONFLICT, 'A group member cannot also assign partitions by hand.');
-    const partitions = message.partitions as Array<TopicPartition & { offset?: number | string }>;
-    for (const p of partitions) {
+  /** The socket's consumer, made by its first subscribe or assign (a socket is one consumer). */
+  private startConsumer(message: FromSchema<typeof SubscribeMessage> | FromSchema<typeof AssignMessage>): Consumer {
+    const subscribe = message.type === 'subscribe' ? message : undefined;
+    this.consumer = new Consumer(
+      this.services,
+      { send: (run) => this.sendRecords(run), room: () => this.queue.room() - this.pendingBytes },
+      {
+        assigned: (partitions, generation) => this.send({ type: 'assigned', ...(generation === undefined ? {} : { generation }), partitions }),
+        revoked: (partitions, generation) => this.send({ type: 'revoked', generation, partitions }),
+        error: (error) => this.sendError(error),
+        fenced: (error) => {
+          this.sendError(error);
+          this.disconnect(CloseCode.FENCED, 'Fenced: a newer connection took this group member\'s place.');
+        },
+      },
+      {
+        format: message.format ?? 'json',
+        credit: message.credit ?? DEFAULT_CREDIT,
+        offsetReset: subscribe?.auto_offset_reset ?? (subscribe ? 'latest' : 'earliest'),
+        delivery: subscribe?.delivery ?? 'at-least-once',
+        autoCommitIntervalMs: subscribe?.auto_commit_interval_ms ?? DEFAULT_AUTO_COMMIT_INTERVAL_MS,
+      },
+    );
+    return this.consumer;
+  }
+
+  private async subscribe(message: FromSchema<typeof SubscribeMessage>): Promise<void> {
+    if (this.consumer) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
+    const consumer = this.startConsumer(message);
+    try {
+      await consumer.subscribe(message.group, message.topics, {
+        clientId: 'websocket',
+        assignor: message.assignor,
+        sessionTimeoutMs: message.session_timeout_ms,
+        groupInstanceId: message.group_instance_id,
+        initialRebalanceDelayMs: message.initial_rebalance_delay_ms,
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await consumer.close();
+      throw error;
+    }
+  }
+
+  private async assign(message: FromSchema<typeof AssignMessage>): Promise<void> {
+    const partitions = message.partitions.map((p) => {
       if (typeof p.offset === 'string' && p.offset !== 'earliest' && p.offset !== 'latest') {
-        throw new GatewayError(ErrorCode.UNPROCESSABLE, `offset must be a number, "earliest" or "latest", got '${p.offset}'.`);
+        throw new GatewayError(ErrorCode.UNPROCESSABLE, `offset must be a number, "earliest" or "latest", got '${bounded(p.offset, 64)}'.`);
       }
-      const topic = await this.services.topics.lookup(p.topic);
-      this.services.topics.assertPartition(topic, p.partition);
-    }
-    const delivery = this.delivery ?? this.startDelivery((message.format as RecordFormat | undefined) ?? 'json', message.credit as number | undefined);
-    for (const p of partitions) {
-      const start = (p.offset ?? 'earliest') as StartOffset;
-      if (typeof start === 'number') {
-        const { logStartOffset, nextOffset } = await this.services.fetch.offsets(p.topic, p.partition);
-        if (start < logStartOffset || start > nextOffset) {
-          throw new GatewayError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${start} is out of range for partition ${p.partition} of topic '${p.topic}' (log holds ${logStartOffset} to ${nextOffset - 1}).`);
-        }
-      }
-    }
-    await this.announceAssignment(async () => {
-      // Each start offset as resolved: a partition started earlier may have delivered meanwhile.
-      const started: Array<TopicPartition & { offset: number }> = [];
-      for (const { topic, partition, offset } of partitions) {
-        const from = await delivery.assign({ topic, partition }, (offset ?? 'earliest') as StartOffset);
-        if (from !== undefined) started.push({ topic, partition, offset: from });
-      }
-      return { type: 'assigned', partitions: started };
+      return { topic: p.topic, partition: p.partition, offset: p.offset as StartOffset | undefined };
     });
+    if (this.consumer?.isGroupMember) throw new GatewayError(ErrorCode.CONFLICT, 'A group member cannot also assign partitions by hand.');
+    const consumer = this.consumer ?? this.startConsumer(message);
+    try {
+      await consumer.assign(partitions);
+    } catch (error) {
+      // A first assign that failed leaves the socket as it was: not consuming.
+      if (consumer.delivery.assigned().length === 0 && this.consumer === consumer) {
+        this.consumer = undefined;
+        await consumer.close();
+      }
+      throw error;
+    }
   }
 
-  private async produce(message: ClientMessage): Promise<void> {
-    const format = (message.format as EmbeddedFormat | undefined) ?? 'json';
-    const records = (message.records as Array<{ key?: unknown; value?: unknown; partition?: number; timestamp?: number; headers?: Array<{ name: string; value?: string | null }> }>).map((r, i) => ({
+  private async commit(message: FromSchema<typeof CommitMessage>): Promise<void> {
+    const committed = await this.consuming().commit(message.offsets);
+    this.send({ type: 'committed', ...(message.id === undefined ? {} : { id: message.id }), offsets: committed });
+  }
+
+  private seek(message: FromSchema<typeof SeekMessage>): Promise<void> {
+    const target: StartOffset | { timestamp: number } | undefined =
+      message.position === 'beginning' ? 'earliest' : message.position === 'end' ? 'latest' : message.timestamp !== undefined ? { timestamp: message.timestamp } : message.offset;
+    if (target === undefined) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'seek needs an offset, a position (beginning or end) or a timestamp.');
+    return this.consuming().seek({ topic: message.topic, partition: message.partition }, target);
+  }
+
+  private async produce(message: FromSchema<typeof ProduceMessage>): Promise<void> {
+    const format = message.format ?? 'json';
+    const records = message.records.map((r, i) => ({
       key: toBytes(r.key, format, `records[${i}].key`),
       value: toBytes(r.value, format, `records[${i}].value`),
       partition: r.partition,
       timestamp: r.timestamp,
-      headers: (r.headers ?? []).map((h) => ({ name: h.name, value: h.value == null ? null : toBytes(h.value, 'binary', `records[${i}] header '${h.name}'`) })),
+      headers: (r.headers ?? []).map((h) => ({ name: h.name, value: h.value == null ? null : toBytes(h.value, 'binary', `records[${i}] header '${bounded(h.name, 64)}'`) })),
     }));
-    const produced = await this.services.produce.produce(message.topic as string, records);
+    const produced = await this.services.produce.produce(message.topic, records);
     this.send({ type: 'produced', ...(message.id === undefined ? {} : { id: message.id }), topic: message.topic, results: produced.map((p) => ({ partition: p.partition, offset: p.offset, timestamp: p.timestamp })) });
   }
 
+  /** The socket closed: the consumer disconnects (a static member keeps its place for its session timeout; others leave). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
     try {
-      // The group goes first: an auto-committing member commits what it delivered before it leaves.
-      await this.group?.close();
-      await this.delivery?.close();
+      await this.consumer?.close();
     } catch (error) {
       this.log.warn({ err: error }, 'closing a websocket session failed');
     }

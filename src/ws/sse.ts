@@ -4,9 +4,7 @@ import { parseEmbeddedFormat } from '../records/embedded-format.js';
 import { clusterResolver } from '../http/v3/cluster.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { errorResponses } from '../../schemas/common/error.js';
-import type { GroupMember } from '../groups/group-member.js';
-import { PartitionDelivery } from '../consume/partition-delivery.js';
-import { recordRenderer } from '../consume/delivered-record.js';
+import { Consumer } from '../consume/consumer.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -16,6 +14,7 @@ interface EventsQuery {
   from: 'earliest' | 'latest';
   last_event_id?: string;
   group?: string;
+  group_instance_id?: string;
 }
 
 /** How often a group member's event stream commits what it delivered. */
@@ -28,7 +27,7 @@ const GROUP_COMMIT_INTERVAL_MS = 1000;
  */
 export async function serverSentEventRoutes(app: FastifyInstance): Promise<void> {
   const cluster = clusterResolver(app);
-  const { topics, fetch, appends, groups, outbound, feeds, registry } = app.services;
+  const { topics, fetch, outbound } = app.services;
   // Event streams never end by themselves: end them when the gateway shuts down.
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -49,6 +48,12 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
             format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
             from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
             last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
+            group_instance_id: {
+              type: 'string',
+              pattern: '^[a-zA-Z0-9._-]{1,249}$',
+              description:
+                "With group: static membership (Kafka's group.instance.id). A stream that reconnects with the same id within the session timeout, to any gateway, gets its partitions back without a rebalance.",
+            },
             group: {
               type: 'string',
               minLength: 1,
@@ -79,16 +84,17 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
         positions.set(partition, start);
       }
 
+      let consumer: Consumer | undefined = undefined;
       const queue = outbound.open({
         write: (text, flushed) => raw.write(text, flushed),
-        drained: () => delivery.drained(),
+        drained: () => consumer?.delivery.drained(),
         // A client that reads nothing is cut off; its EventSource reconnects and resumes where it stopped.
         stalled: () => raw.destroy(),
       });
-      const delivery = new PartitionDelivery(
-        fetch,
-        feeds,
-        appends,
+      const event = (name: string, data: object) => raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      const group = request.query.group;
+      const streamConsumer = new Consumer(
+        app.services,
         {
           send({ batch, start, end, rendering }) {
             let chunk = '';
@@ -101,76 +107,45 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
           room: () => queue.room(),
         },
         {
-          credit: Number.MAX_SAFE_INTEGER,
-          offsetReset: 'earliest',
+          // Partitions read without a group are announced by the `ready` event.
+          assigned: (partitions, generation) => generation !== undefined && event('assigned', { generation, partitions }),
+          revoked: (partitions, generation) => event('revoked', { generation, partitions }),
+          error: (error) => event('error', toErrorBody(error).body),
+          fenced: (error) => {
+            event('error', toErrorBody(error).body);
+            raw.end();
+          },
+        },
+        {
           format,
-          renderer: (tp) => recordRenderer(tp.topic, tp.partition, format, registry),
-          onError: (_tp, error) => raw.write(`event: error\ndata: ${JSON.stringify(toErrorBody(error).body)}\n\n`),
+          credit: Number.MAX_SAFE_INTEGER,
+          offsetReset: request.query.from,
+          // A group member commits what it delivered every second, and whenever a partition moves or it goes.
+          delivery: 'auto-commit',
+          autoCommitIntervalMs: GROUP_COMMIT_INTERVAL_MS,
+          resumeAt: (tp) => resume.get(tp.partition),
         },
       );
+      consumer = streamConsumer;
 
       reply.hijack();
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(`retry: 1000\nid: ${encodeResumeToken(positions)}\nevent: ready\ndata: ${JSON.stringify({ topic: topic.name, partitions: topic.partitions })}\n\n`);
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       open.add(raw);
-      let leaveGroup: (() => Promise<void>) | undefined;
       raw.on('close', () => {
         open.delete(raw);
         queue.close();
         clearInterval(keepAlive);
-        // A group member commits what it delivered and leaves before its delivery stops.
-        void (leaveGroup?.() ?? Promise.resolve()).finally(() => delivery.close());
+        void streamConsumer.close().catch((error: unknown) => request.log.warn({ err: error }, 'closing an event stream failed'));
       });
-      if (request.query.group === undefined) {
-        await delivery.assigning(async () => {
-          for (const [partition, start] of [...positions]) await delivery.assign({ topic: topic.name, partition }, start);
-        });
-        return;
-      }
-      await joinAsGroupMember(request.query.group);
-
-      async function joinAsGroupMember(group: string): Promise<void> {
-        const event = (name: string, data: object) => raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-        // Set once join returns; the first assignment may arrive before that.
-        const joined: { member?: GroupMember } = {};
-        const commitDelivered = async () => {
-          const member = joined.member;
-          const held = delivery.positions().filter((p) => member?.holds(p));
-          if (member && held.length > 0) await groups.commit(group, member, held).catch(() => undefined);
-        };
-        joined.member = await groups.join({
-          group,
-          topics: [topic.name],
-          clientId: 'event-stream',
-          onAssigned: async (partitions, generation) => {
-            const committed = await groups.committed(group);
-            const starts = await Promise.all(
-              partitions.map(async (tp) => {
-                const stored = committed[`${tp.topic}:${tp.partition}`]?.offset;
-                const resumed = resume.get(tp.partition);
-                if (stored !== undefined || resumed !== undefined) return { ...tp, offset: Math.max(stored ?? 0, resumed ?? 0) };
-                const { logStartOffset, nextOffset } = await fetch.offsets(tp.topic, tp.partition);
-                return { ...tp, offset: request.query.from === 'earliest' ? logStartOffset : nextOffset };
-              }),
-            );
-            event('assigned', { generation, partitions: starts });
-            await delivery.assigning(async () => {
-              for (const start of starts) await delivery.assign(start, start.offset);
-            });
-          },
-          onRevoked: async (partitions, generation) => {
-            await commitDelivered();
-            for (const tp of partitions) await delivery.revoke(tp);
-            event('revoked', { generation, partitions });
-          },
-        });
-        const timer = setInterval(() => void commitDelivered(), GROUP_COMMIT_INTERVAL_MS);
-        leaveGroup = async () => {
-          clearInterval(timer);
-          await commitDelivered();
-          if (joined.member) await groups.leave(joined.member);
-        };
+      try {
+        if (group === undefined) await streamConsumer.assign([...positions].map(([partition, offset]) => ({ topic: topic.name, partition, offset })));
+        else await streamConsumer.subscribe(group, [topic.name], { clientId: 'event-stream', groupInstanceId: request.query.group_instance_id });
+      } catch (error) {
+        // The stream is open already: the error goes out as an event and the stream ends.
+        event('error', toErrorBody(error).body);
+        raw.end();
       }
     },
   );
