@@ -175,20 +175,38 @@ class Re2Pattern implements LinearPattern {
   }
 }
 
+/**
+ * RE2's time is linear in the input times the size of the compiled program: a pattern of many
+ * large repetitions (`[ab]{1000}b|[ab]{999}b|…`, 2 KB) takes seconds per kilobyte of value. A
+ * program of five `{1,1000}` repetitions (10,003 instructions) fits; a larger one is refused, as
+ * RE2 itself refuses a program past its memory budget.
+ */
+const MAX_PROGRAM_SIZE = 12_000;
+
+/** A pattern in an error message: long ones cut, so an answer never grows with the input. */
+const quoted = (source: string) => JSON.stringify(source.length > 200 ? `${source.slice(0, 200)}…` : source);
+
 /** Compiles a client's pattern for linear-time matching; throws an Error naming the pattern and the reason when it cannot. */
 export function compilePattern(source: string): LinearPattern {
-  const refuse = (why: string) => new Error(`pattern ${JSON.stringify(source)} ${why}`);
+  const refuse = (why: string) => new Error(`pattern ${quoted(source)} ${why}`);
   try {
     // Only parsed, never run: the syntax and its meaning are ECMA's.
     new RegExp(source, 'u');
   } catch (error) {
-    throw refuse(`is not a valid ECMA-262 regular expression: ${(error as Error).message}`);
+    // V8 says `Invalid regular expression: /<the pattern>/u: <why>`; the pattern is quoted already.
+    const { message } = error as Error;
+    throw refuse(`is not a valid ECMA-262 regular expression: ${message.slice(message.lastIndexOf(': ') + 2)}`);
   }
+  let re2: RE2JS;
   try {
-    return new Re2Pattern(source, RE2JS.compile(toRe2(source)));
+    re2 = RE2JS.compile(toRe2(source));
   } catch (error) {
     throw refuse(`is not supported by the linear-time engine (RE2): ${(error as Error).message}`);
   }
+  if (re2.programSize() > MAX_PROGRAM_SIZE) {
+    throw refuse(`is too large for the linear-time engine (RE2): ${re2.programSize()} instructions, at most ${MAX_PROGRAM_SIZE}`);
+  }
+  return new Re2Pattern(source, re2);
 }
 
 /** Ajv's `code.regExp` option: every pattern in a schema compiled by `compilePattern` (Ajv passes its `u` flag, which is always implied). */

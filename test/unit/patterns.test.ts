@@ -67,8 +67,18 @@ describe('compilePattern', () => {
     ['^\\p{scx=Greek}+$', /Script_Extensions/],
     ['^(a$', /not a valid ECMA-262 regular expression/],
     ['(?i)abc', /not a valid ECMA-262 regular expression/],
+    [Array.from({ length: 20 }, (_, i) => `[ab]{${1000 - i}}b`).join('|'), /too large .*instructions, at most 12000/],
   ])('refuses %j, naming it and why', (pattern, why) => {
-    expect(() => compilePattern(pattern)).toThrow(JSON.stringify(pattern));
+    expect(() => compilePattern(pattern)).toThrow(`pattern ${JSON.stringify(pattern).slice(0, 100)}`);
     expect(() => compilePattern(pattern)).toThrow(why);
+  });
+
+  it('accepts five repetitions of up to 1000', () => {
+    expect(compilePattern(`^${Array(5).fill('\\d{1,1000}').join('-')}$`).test('1-2-3-4-5')).toBe(true);
+  });
+
+  it('quotes at most 200 characters of a refused pattern', () => {
+    const pattern = `(${'a'.repeat(10_000)}`;
+    expect(() => compilePattern(pattern)).toThrow(/^pattern "\(a{199}…" is not a valid ECMA-262 regular expression: Unterminated group$/);
   });
 });
