@@ -107,3 +107,16 @@ export const offsetOutOfRange = (tp: { topic: string; partition: number }, offse
 /** A partition to start where there is no valid committed offset, with auto.offset.reset none (Kafka's NoOffsetForPartitionException). */
 export const noOffsetForPartition = (tp: { topic: string; partition: number }): GatewayError =>
   new GatewayError(ErrorCode.NO_OFFSET_FOR_PARTITION, `No valid committed offset for partition ${tp.partition} of topic '${tp.topic}' and auto.offset.reset is none.`);
+
+/** A consumer (a socket, a stream) is one subscription: a second subscribe or assign of another kind is refused. */
+export const alreadyConsuming = (): GatewayError =>
+  new GatewayError(ErrorCode.CONFLICT, 'This connection is already consuming; open another connection for another subscription.');
+
+/** Subscribing to a group and assigning partitions by hand are mutually exclusive (Kafka's consumer refuses both at once). */
+export const subscriptionConflict = (): GatewayError =>
+  new GatewayError(ErrorCode.CONFLICT, 'A consumer subscribed to a group cannot also assign partitions by hand (and one that assigned cannot subscribe).');
+
+export const notConsuming = (): GatewayError => new GatewayError(ErrorCode.BAD_REQUEST, 'This connection is not consuming yet: send subscribe or assign first.');
+
+export const notAGroupMember = (): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this consumer has not subscribed to a group.');

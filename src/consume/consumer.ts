@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError, notAssigned, offsetOutOfRange } from '../errors.js';
+import { alreadyConsuming, notAGroupMember, notAssigned, offsetOutOfRange, subscriptionConflict, type GatewayError } from '../errors.js';
 import type { RecordFormat } from '../fetch/schema-decoding.js';
 import type { GroupMember, MemberOptions } from '../groups/group-member.js';
 import { tpKey } from '../groups/group-state.js';
@@ -82,7 +82,7 @@ export class Consumer {
 
   /** Reads chosen partitions without a group; a numeric offset outside the log is refused. */
   async assign(partitions: Array<TopicPartition & { offset?: StartOffset }>): Promise<TopicPartitionOffset[]> {
-    if (this.group) throw new GatewayError(ErrorCode.CONFLICT, 'A group member cannot also assign partitions by hand.');
+    if (this.group) throw subscriptionConflict();
     const starts: TopicPartitionOffset[] = [];
     for (const p of partitions) {
       this.services.topics.assertPartition(await this.services.topics.lookup(p.topic), p.partition);
@@ -94,7 +94,7 @@ export class Consumer {
 
   /** Joins a consumer group: partitions come and go as the group rebalances, announced through the events. */
   async subscribe(group: string, topics: string[], options: GroupOptions = {}): Promise<void> {
-    if (this.group || this.manual) throw new GatewayError(ErrorCode.CONFLICT, 'This consumer is already consuming; open another connection for another subscription.');
+    if (this.group || this.manual) throw alreadyConsuming();
     for (const topic of topics) await this.services.topics.lookup(topic);
     this.group = group;
     try {
@@ -122,7 +122,7 @@ export class Consumer {
 
   /** Commits the given offsets (each must be held), or everything delivered when none are given; returns what was committed. */
   async commit(offsets?: Array<TopicPartitionOffset & { metadata?: string }>): Promise<TopicPartitionOffset[]> {
-    if (!this.group) throw new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this consumer has not subscribed to a group.');
+    if (!this.group) throw notAGroupMember();
     if (!offsets) return this.commitPositions();
     for (const o of offsets) if (!this.member?.holds(o)) throw notAssigned(o);
     await this.services.groups.commit(this.group, this.member, offsets);

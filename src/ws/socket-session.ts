@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { WebSocket } from 'ws';
-import { ErrorCode, GatewayError } from '../errors.js';
+import { alreadyConsuming, ErrorCode, GatewayError, notConsuming, subscriptionConflict } from '../errors.js';
 import type { Services } from '../services.js';
 import { toBytes } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
@@ -166,7 +166,7 @@ export class SocketSession {
   }
 
   private consuming(): Consumer {
-    if (!this.consumer) throw new GatewayError(ErrorCode.BAD_REQUEST, 'This socket is not consuming yet: send subscribe or assign first.');
+    if (!this.consumer) throw notConsuming();
     return this.consumer;
   }
 
@@ -197,7 +197,7 @@ export class SocketSession {
   }
 
   private async subscribe(message: FromSchema<typeof SubscribeMessage>): Promise<void> {
-    if (this.consumer) throw new GatewayError(ErrorCode.CONFLICT, 'This socket is already consuming; open another socket for another subscription.');
+    if (this.consumer) throw alreadyConsuming();
     const consumer = this.startConsumer(message);
     try {
       await consumer.subscribe(message.group, message.topics, {
@@ -221,7 +221,7 @@ export class SocketSession {
       }
       return { topic: p.topic, partition: p.partition, offset: p.offset as StartOffset | undefined };
     });
-    if (this.consumer?.isGroupMember) throw new GatewayError(ErrorCode.CONFLICT, 'A group member cannot also assign partitions by hand.');
+    if (this.consumer?.isGroupMember) throw subscriptionConflict();
     const consumer = this.consumer ?? this.startConsumer(message);
     try {
       await consumer.assign(partitions);
