@@ -69,3 +69,11 @@ export const invalidInput = (message: string): GatewayError => new GatewayError(
 
 export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>
   new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Storage backend unavailable: ${detail}`, { retriable: true, cause });
+
+/** Redis lost the store's data under a running gateway; serving on would restart offsets at 0. */
+export const redisDataLost = (detail: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.BACKEND_ERROR,
+    `Redis lost this store's data (${detail}): it was restarted without its data or flushed. ` +
+      'The gateway refuses to serve it rather than restart offsets at 0 or re-create topics. Restore Redis\'s data and restart the gateway.',
+  );

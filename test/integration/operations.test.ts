@@ -31,7 +31,8 @@ async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => bool
 
 describe('health and readiness', () => {
   it('is live and ready with Redis up, and names the store', async () => {
-    expect((await gw.app.inject({ url: '/health' })).json()).toEqual({ status: 'UP', store: 'redis', durable: true });
+    const durability = { mode: 'aof-everysec', appendonly: 'yes', appendfsync: 'everysec', save: '' };
+    expect((await gw.app.inject({ url: '/health' })).json()).toEqual({ status: 'UP', store: 'redis', durable: false, durability });
     expect((await gw.app.inject({ url: '/ready' })).statusCode).toBe(200);
   });
 

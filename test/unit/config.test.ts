@@ -9,14 +9,16 @@ describe('configuration from the environment', () => {
     expect(config.defaultRetentionMs).toBe(604_800_000);
     expect(config.defaultPartitions).toBe(1);
     expect(config.keyPrefix).toBe('sg');
+    expect(config.allowNonDurableRedis).toBe(false);
   });
 
   it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '9000', HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6380', KEY_PREFIX: 'gw', DEFAULT_PARTITIONS: '6',
       DEFAULT_RETENTION_MS: '-1', BODY_LIMIT_BYTES: '2048', MAX_MESSAGE_BYTES: '100', REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
+      ALLOW_NON_DURABLE_REDIS: 'true',
     });
-    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6380', keyPrefix: 'gw', defaultPartitions: 6, defaultRetentionMs: -1, bodyLimitBytes: 2048, maxMessageBytes: 100 });
+    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6380', keyPrefix: 'gw', defaultPartitions: 6, defaultRetentionMs: -1, bodyLimitBytes: 2048, maxMessageBytes: 100, allowNonDurableRedis: true });
     expect(config.redisClusterNodes).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
   });
 
@@ -29,6 +31,7 @@ describe('configuration from the environment', () => {
     [{ KEY_PREFIX: 'has space' }, /KEY_PREFIX/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ REDIS_CLUSTER_NODES: 'nohost' }, /REDIS_CLUSTER_NODES/],
+    [{ ALLOW_NON_DURABLE_REDIS: 'yes' }, /ALLOW_NON_DURABLE_REDIS must be true or false, got 'yes'/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
