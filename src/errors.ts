@@ -70,6 +70,17 @@ export const invalidInput = (message: string): GatewayError => new GatewayError(
 export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>
   new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Storage backend unavailable: ${detail}`, { retriable: true, cause });
 
+/**
+ * A write whose outcome is unknown: the command may have reached Redis before the connection
+ * dropped or the command timed out. Retriable, but a client that retries may store it twice.
+ */
+export const appendOutcomeUnknown = (detail: string, cause?: unknown): GatewayError =>
+  new GatewayError(
+    ErrorCode.BACKEND_UNAVAILABLE,
+    `Storage backend unavailable: ${detail}. The append may or may not have been written: retrying it may store the records twice.`,
+    { retriable: true, cause },
+  );
+
 /** Redis lost the store's data under a running gateway; serving on would restart offsets at 0. */
 export const redisDataLost = (detail: string): GatewayError =>
   new GatewayError(

@@ -8,7 +8,7 @@ import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnec
 import { LogKeys } from './keys.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
-import { isNewPartition, storeError } from './store-errors.js';
+import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -292,7 +292,9 @@ export class RedisStreamsStore implements LogStore {
 
   /**
    * One script call for the whole request on a single node (atomic across its partitions); under
-   * Redis Cluster one call per partition, since each partition's keys live in their own slot.
+   * Redis Cluster one call per partition, since each partition's keys live in their own slot. A
+   * call that fails after reaching Redis is never sent again (see connection.ts): its error says
+   * the outcome is unknown.
    */
   async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
     try {
@@ -302,7 +304,7 @@ export class RedisStreamsStore implements LogStore {
       }
       return await this.appendChecked(topic, batches, options);
     } catch (error) {
-      throw storeError(error);
+      throw appendError(error);
     }
   }
 
