@@ -28,7 +28,7 @@ export function compileGateway(): void {
 /**
  * The gateway as a child process as `npm start` runs it — compiled, from dist/ (call
  * `compileGateway()` first), with `npm start`'s node flags — unless told otherwise; LOG_LEVEL=warn,
- * on 127.0.0.1.
+ * on 127.0.0.1, accepting a Redis without AOF.
  */
 export function gatewaySpec(options: { port: number; redisUrl: string; entry?: string; tsx?: boolean; nodeFlags?: string[] }): ServerSpec {
   return {
@@ -37,7 +37,8 @@ export function gatewaySpec(options: { port: number; redisUrl: string; entry?: s
     tsx: options.tsx ?? false,
     cwd: ROOT,
     port: options.port,
-    env: { REDIS_URL: options.redisUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+    // The benchmarks' redis-server keeps nothing on disk, to measure the gateway rather than the disk.
+    env: { REDIS_URL: options.redisUrl, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ALLOW_NON_DURABLE_REDIS: 'true' },
     nodeFlags: options.nodeFlags ?? GATEWAY_NODE_FLAGS,
   };
 }

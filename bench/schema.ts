@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   process.once('exit', stopAll);
   try {
     compileGateway();
-    redis = await startRedis();
+    redis = await startRedis({ appendonly: false });
     const gateway = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] }));
     servers.push(gateway);
     const hello = await ServerProcess.start({ name: 'hello', entry: 'bench/hello-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: {} });

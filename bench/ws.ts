@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     compileGateway();
-    redis = await startRedis();
+    redis = await startRedis({ appendonly: false });
     // Gateway: 4 group members.
     const gateway = await ServerProcess.start(
       gatewaySpec({ port: await freePort(), redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] }),

@@ -9,6 +9,11 @@ export interface Config {
   keyPrefix: string;
   /** How long a Redis command may take before the request fails with a retriable 503. */
   redisCommandTimeoutMs: number;
+  /**
+   * Start on a Redis that keeps no append-only file (or whose persistence cannot be read):
+   * acknowledged records are then lost when Redis restarts. Off by default.
+   */
+  allowNonDurableRedis: boolean;
   defaultPartitions: number;
   defaultReplicationFactor: number;
   defaultRetentionMs: number;
@@ -50,6 +55,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max = Nu
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+  return raw === 'true';
 }
 
 function oneOf(env: Env, name: string, fallback: string, allowed: readonly string[]): string {
@@ -98,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisClusterNodes: clusterNodes(env),
     keyPrefix,
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 50, 60_000),
+    allowNonDurableRedis: boolean(env, 'ALLOW_NON_DURABLE_REDIS', false),
     defaultPartitions: integer(env, 'DEFAULT_PARTITIONS', 1, 1, 10_000),
     defaultReplicationFactor: integer(env, 'DEFAULT_REPLICATION_FACTOR', 1, 1, 32),
     defaultRetentionMs: integer(env, 'DEFAULT_RETENTION_MS', 604_800_000, -1),

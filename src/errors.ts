@@ -120,3 +120,21 @@ export const notConsuming = (): GatewayError => new GatewayError(ErrorCode.BAD_R
 
 export const notAGroupMember = (): GatewayError =>
   new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this consumer has not subscribed to a group.');
+/**
+ * A write whose outcome is unknown: the command may have reached Redis before the connection
+ * dropped or the command timed out. Retriable, but a client that retries may store it twice.
+ */
+export const appendOutcomeUnknown = (detail: string, cause?: unknown): GatewayError =>
+  new GatewayError(
+    ErrorCode.BACKEND_UNAVAILABLE,
+    `Storage backend unavailable: ${detail}. The append may or may not have been written: retrying it may store the records twice.`,
+    { retriable: true, cause },
+  );
+
+/** Redis lost the store's data under a running gateway; serving on would restart offsets at 0. */
+export const redisDataLost = (detail: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.BACKEND_ERROR,
+    `Redis lost this store's data (${detail}): it was restarted without its data or flushed. ` +
+      'The gateway refuses to serve it rather than restart offsets at 0 or re-create topics. Restore Redis\'s data and restart the gateway.',
+  );

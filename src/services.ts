@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { LogStore } from './log/store.js';
+import { hasAppendOnlyFile } from './log/durability.js';
 import { MemoryStore } from './log/memory-store.js';
 import { TopicService } from './topics/topic-service.js';
 import { ProduceService } from './produce/produce-service.js';
@@ -38,8 +39,17 @@ async function openStore(config: Config, log: FastifyBaseLogger): Promise<LogSto
   if (config.redisUrl || config.redisClusterNodes) {
     // Loaded only when asked for, so the in-memory mode never opens a Redis client.
     const { RedisStreamsStore } = await import('./log/redis/redis-streams-store.js');
-    const store = await RedisStreamsStore.open(config);
-    log.info({ backend: config.redisClusterNodes ? 'redis-cluster' : 'redis' }, 'log store: Redis Streams');
+    const store = await RedisStreamsStore.open(config, log);
+    const { durability } = store;
+    log.info({ backend: config.redisClusterNodes ? 'redis-cluster' : 'redis', durability }, `log store: Redis Streams, persistence ${durability.mode}`);
+    if (!hasAppendOnlyFile(durability)) {
+      log.warn(
+        { durability },
+        `*** Redis persistence is '${durability.mode}' and ALLOW_NON_DURABLE_REDIS=true: acknowledged records, topics and offsets ` +
+          `${durability.mode === 'unknown' ? 'may be' : 'are'} LOST when Redis restarts. Turn on its append-only file ` +
+          '(CONFIG SET appendonly yes) for real use. ***',
+      );
+    }
     return store;
   }
   log.warn(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IN_MEMORY } from './durability.js';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, PartitionBatch, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
 import { recordSize } from './record-size.js';
 
@@ -22,7 +23,7 @@ const copyRecord = <T extends AppendRecord>(record: T): T => ({
  */
 export class MemoryStore implements LogStore {
   readonly kind = 'memory' as const;
-  readonly durable = false;
+  readonly durability = IN_MEMORY;
   private readonly id = randomUUID().replace(/-/g, '').slice(0, 22);
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly partitions = new Map<string, MemoryPartition>();

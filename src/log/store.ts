@@ -1,3 +1,5 @@
+import type { Durability } from './durability.js';
+
 /**
  * The log store: everything the services need from storage, and nothing of Kafka's policy.
  * Two implementations pass one contract suite (test/contract/log-store.contract.ts):
@@ -82,12 +84,15 @@ export interface TopicMetadata {
 
 export interface LogStore {
   readonly kind: 'redis' | 'memory';
-  /** False for the in-memory store: nothing survives a restart. */
-  readonly durable: boolean;
+  /** What the backend keeps across crashes, as last read from it (`none` for the in-memory store). */
+  readonly durability: Durability;
 
   /** The stable id of this cluster, created on first use and kept in the store. */
   clusterId(): Promise<string>;
-  /** Resolves when the backend answers; throws a retriable GatewayError otherwise. */
+  /**
+   * Resolves when the backend answers and still holds this store's data, refreshing `durability`;
+   * throws a retriable GatewayError when it does not answer, a non-retriable one when it lost its data.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 

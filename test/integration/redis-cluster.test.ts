@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../support/cluster.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -37,7 +38,6 @@ describe('on a Redis Cluster', () => {
     // The partitions' streams really live on more than one shard.
     const shardsWithStreams = await Promise.all(
       cluster.nodes.map(async (node) => {
-        const { Redis } = await import('ioredis');
         const client = new Redis(node.url);
         try {
           const keys = await client.keys(`${gw.config.keyPrefix}:{sharded:*}:log`);
@@ -56,5 +56,45 @@ describe('on a Redis Cluster', () => {
     const again = await startGateway({ prefix: gw.config.keyPrefix, env: { REDIS_CLUSTER_NODES: cluster.seeds.join(',') } });
     expect(again.clusterId).toBe(gw.clusterId);
     await again.close();
+  });
+
+  it('reports the persistence of its weakest primary', async () => {
+    expect((await gw.app.inject({ url: '/health' })).json()).toMatchObject({ durable: false, durability: { mode: 'aof-everysec' } });
+    const node = new Redis(cluster.nodes[1].url);
+    try {
+      await node.config('SET', 'appendfsync', 'no');
+      const deadline = Date.now() + 10_000;
+      let ready = (await gw.app.inject({ url: '/ready' })).json();
+      while (ready.durability.mode !== 'aof-no' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        ready = (await gw.app.inject({ url: '/ready' })).json();
+      }
+      expect(ready).toMatchObject({ status: 'READY', durability: { mode: 'aof-no', appendfsync: 'no' } });
+    } finally {
+      await node.config('SET', 'appendfsync', 'everysec');
+      node.disconnect();
+    }
+  });
+
+  // Last: it leaves the cluster without the store's data on one shard.
+  it('notices a shard that lost its data while the others kept theirs', async () => {
+    // A shard other than the one holding slot 0, where the store marker was written first.
+    const client = new Redis(cluster.nodes[0].url);
+    const ranges = await client.cluster('SLOTS');
+    client.disconnect();
+    const firstOwner = ranges.find(([start]) => start === 0)?.[2]?.[1];
+    const victim = cluster.nodes.find((node) => node.port !== firstOwner)!;
+    const flushed = new Redis(victim.url);
+    await flushed.flushall();
+    flushed.disconnect();
+
+    const ready = await gw.app.inject({ url: '/ready' });
+    expect(ready.statusCode).toBe(500);
+    expect(ready.json()).toMatchObject({ error_code: 50002, message: expect.stringContaining(`Redis lost this store's data (the store marker is gone from Redis at 127.0.0.1:${victim.port})`) });
+    const produced = await gw.app.inject({ method: 'POST', url: '/topics/sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [{ value: 1 }] } });
+    expect(produced.json().error_code).toBe(50002);
+    await expect(startGateway({ prefix: gw.config.keyPrefix, env: { REDIS_CLUSTER_NODES: cluster.seeds.join(',') } })).rejects.toThrow(
+      new RegExp(`lost part of this store's data.*gone from 127\\.0\\.0\\.1:${victim.port}`),
+    );
   });
 });

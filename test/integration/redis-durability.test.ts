@@ -14,7 +14,7 @@ describe('offsets survive everything but a deleted partition', () => {
   const open = () => RedisStreamsStore.open(loadConfig({ REDIS_URL: server.url, KEY_PREFIX: prefix }));
 
   beforeAll(async () => {
-    server = await startRedis({ appendonly: true });
+    server = await startRedis({ appendonly: true, appendfsync: 'always' });
   });
   afterAll(async () => server?.stop());
 

@@ -1,6 +1,7 @@
 /**
- * Starts and stops real redis-server processes for the tests: a single node on a free port
- * (optionally with AOF, to prove durability across restarts) and a local Redis Cluster.
+ * Starts and stops real redis-server processes for the tests: a single node on a free port, with
+ * an append-only file (everysec, in a temporary directory) as the gateway requires unless asked
+ * otherwise, and a local Redis Cluster.
  * A test never talks to a server it did not start, unless REDIS_URL is given explicitly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,13 +19,18 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** Stops the server without removing its data directory. */
   kill(): Promise<void>;
+  /** Kills the server with SIGKILL (no AOF flush, no goodbye to clients), keeping its data directory. */
+  crash(): Promise<void>;
   /** Starts a killed server again. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface RedisServerOptions {
+  /** Default true: the gateway refuses a Redis without AOF unless ALLOW_NON_DURABLE_REDIS=true. */
   appendonly?: boolean;
+  /** Default everysec. */
+  appendfsync?: 'always' | 'everysec' | 'no';
   /** Extra redis-server arguments, e.g. ['--maxmemory-policy', 'allkeys-lru']. */
   args?: string[];
 }
@@ -69,8 +75,8 @@ function launch(port: number, dir: string, options: RedisServerOptions): ChildPr
     '--bind', '127.0.0.1',
     '--dir', dir,
     '--save', '',
-    '--appendonly', options.appendonly ? 'yes' : 'no',
-    '--appendfsync', 'always',
+    '--appendonly', options.appendonly === false ? 'no' : 'yes',
+    '--appendfsync', options.appendfsync ?? 'everysec',
     '--maxmemory-policy', 'noeviction',
     '--protected-mode', 'no',
     ...(options.args ?? []),
@@ -110,6 +116,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     async kill() {
       await terminate(child, port);
     },
+    async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async start() {
       child = launch(port, dir, options);
       await waitUntilReady(port, child);
@@ -128,7 +140,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
 
 /**
  * The Redis to use for a suite: one the suite starts itself, or the one named by REDIS_URL when
- * that is set explicitly (then `stop` leaves it running).
+ * that is set explicitly (then `stop` leaves it running, and `startGateway` accepts it without AOF).
  */
 export async function suiteRedis(options: RedisServerOptions = {}): Promise<{ url: string; server?: RedisServer; stop(): Promise<void> }> {
   const external = process.env.REDIS_URL;

@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
     expect(config.defaultPartitions).toBe(1);
     expect(config.keyPrefix).toBe('sg');
     expect(config.groupInitialRebalanceDelayMs).toBe(3000);
+    expect(config.allowNonDurableRedis).toBe(false);
   });
 
   it('reads every documented variable', () => {
@@ -18,9 +19,10 @@ describe('configuration from the environment', () => {
       DEFAULT_RETENTION_MS: '-1', BODY_LIMIT_BYTES: '2048', MAX_MESSAGE_BYTES: '100', REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
       MAX_HEADERS_PER_RECORD: '16',
       GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+      ALLOW_NON_DURABLE_REDIS: 'true',
     });
     expect(config.maxHeadersPerRecord).toBe(16);
-    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6380', keyPrefix: 'gw', defaultPartitions: 6, defaultRetentionMs: -1, bodyLimitBytes: 2048, maxMessageBytes: 100, groupInitialRebalanceDelayMs: 0 });
+    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6380', keyPrefix: 'gw', defaultPartitions: 6, defaultRetentionMs: -1, bodyLimitBytes: 2048, maxMessageBytes: 100, groupInitialRebalanceDelayMs: 0, allowNonDurableRedis: true });
     expect(config.redisClusterNodes).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
   });
 
@@ -35,6 +37,7 @@ describe('configuration from the environment', () => {
     [{ REDIS_CLUSTER_NODES: 'nohost' }, /REDIS_CLUSTER_NODES/],
     [{ MAX_HEADERS_PER_RECORD: '-1' }, /MAX_HEADERS_PER_RECORD must be between 0/],
     [{ GROUP_INITIAL_REBALANCE_DELAY_MS: '-1' }, /GROUP_INITIAL_REBALANCE_DELAY_MS must be between 0/],
+    [{ ALLOW_NON_DURABLE_REDIS: 'yes' }, /ALLOW_NON_DURABLE_REDIS must be true or false, got 'yes'/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

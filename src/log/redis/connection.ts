@@ -8,10 +8,17 @@ export type RedisConnection = Redis | Cluster;
  * Connection options that fail fast: with no offline queue a command issued while Redis is
  * unreachable is rejected at once (the route answers a retriable 503), and the client keeps
  * reconnecting in the background so the gateway recovers by itself when Redis returns.
+ *
+ * A command is sent once. ioredis would resend the commands a dropped connection left unanswered
+ * when it next reconnects — however much later that is, after their requests were answered with a
+ * 503, and a second time when Redis had applied them before the connection dropped: an append
+ * stored twice. Without the resend such a command fails (at its command timeout) and the request
+ * is told its outcome is unknown, as a Kafka producer without idempotence is.
  */
 function failFastOptions(config: Pick<Config, 'redisCommandTimeoutMs'>): RedisOptions {
   return {
     enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     commandTimeout: config.redisCommandTimeoutMs,
     connectTimeout: Math.max(1000, config.redisCommandTimeoutMs),
@@ -39,6 +46,10 @@ export function createRedisConnection(
     return new Cluster(nodes, {
       enableOfflineQueue: false,
       enableAutoPipelining: false,
+      // Not sent again on another connection when a node's connection drops under it, for the same
+      // reason as above (MOVED, ASK, TRYAGAIN and CLUSTERDOWN replies, which mean the command did
+      // not run, are still followed).
+      retryDelayOnFailover: 0,
       redisOptions: options,
       clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
       lazyConnect: true,

@@ -48,4 +48,13 @@ export class LogKeys {
   clusterId(): string {
     return `${this.prefix}:cluster-id`;
   }
+
+  /**
+   * The store marker: the store's random id, written when the store is first opened, so a Redis
+   * that lost its data shows by the marker being gone. Under Redis Cluster there is one in every
+   * slot (`tag` puts the key in a chosen slot), so each primary holds some whatever the slot layout.
+   */
+  marker(tag?: string): string {
+    return tag === undefined ? `${this.prefix}:marker` : `${this.prefix}:marker:{${tag}}`;
+  }
 }

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { Config } from '../../config.js';
-import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
+import type { Durability } from '../durability.js';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, PartitionBatch, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
 import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnection } from './connection.js';
 import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
+import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
+import { appendError, isNewPartition, storeError } from './store-errors.js';
+import { StoreMarker, type StoreLog } from './store-marker.js';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 
@@ -25,19 +28,14 @@ interface LogCommands {
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
 const WATCH_TTL_MS = 30_000;
 const READ_CHUNK = 500;
+/** How often the store marker is read to notice a Redis that lost its data. */
+const MARKER_CHECK_MS = 1000;
+/** A missing topic or partition makes the store read its marker, at most this often. */
+const MISSING_CHECK_MS = 250;
+/** Persistence settings reported by `/health` and `/ready` are at most this old. */
+const DURABILITY_MAX_AGE_MS = 2000;
 
-/** Turns anything Redis throws into the gateway's error: unreachable or overloaded Redis is a retriable 503. */
-function storeError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (message.includes('STREAMGATE')) {
-    return new GatewayError(ErrorCode.BACKEND_ERROR, message.replace(/^.*STREAMGATE /, 'Partition log is inconsistent: '), { cause: error });
-  }
-  if (error instanceof Error && error.name === 'ReplyError' && !/OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY/.test(message)) {
-    return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a command: ${message}`, { cause: error });
-  }
-  return backendUnavailable(message, error);
-}
+const SILENT: StoreLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
 const [FIELD_T, FIELD_K, FIELD_V, FIELD_H] = ['t', 'k', 'v', 'h'].map((name) => name.charCodeAt(0));
 
@@ -72,18 +70,25 @@ function toRecord(entry: StreamEntry): LogRecord {
  */
 export class RedisStreamsStore implements LogStore {
   readonly kind = 'redis' as const;
-  readonly durable = true;
   private readonly keys: LogKeys;
   private readonly commands: LogCommands;
+  private readonly marker: StoreMarker;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastDurability: Durability & { node: string };
+  private durabilityReadAt = Date.now();
 
-  constructor(
+  private constructor(
     private readonly redis: RedisConnection,
     prefix: string,
+    durability: Durability & { node: string },
+    private readonly log: StoreLog,
   ) {
     this.keys = new LogKeys(prefix);
+    this.lastDurability = durability;
+    this.marker = new StoreMarker(redis, this.keys, log);
     redis.defineCommand('sgAppend', { lua: script('append') });
     redis.defineCommand('sgAppendPartition', { numberOfKeys: 4, lua: script('append') });
     redis.defineCommand('sgDeleteRecords', { numberOfKeys: 3, lua: script('delete-records') });
@@ -91,37 +96,60 @@ export class RedisStreamsStore implements LogStore {
   }
 
   /**
-   * Connects and checks that Redis will not evict keys: an evicted stream would restart its offsets
-   * at 0, so anything but `maxmemory-policy noeviction` is refused with a clear error.
+   * Connects and refuses a Redis that would lose acknowledged records or restart offsets at 0: one
+   * that may evict keys, one without an append-only file (unless `ALLOW_NON_DURABLE_REDIS`), and a
+   * Redis Cluster of which a node lost this store's data. Then watches for Redis losing its data.
    */
-  static async open(config: Config): Promise<RedisStreamsStore> {
+  static async open(config: Config, log: StoreLog = SILENT): Promise<RedisStreamsStore> {
     const redis = createRedisConnection(config, 'streamgate-log');
     redis.on('error', () => undefined); // reconnects by itself; failed commands surface as 503s
+    let store: RedisStreamsStore;
     try {
       await connectRedis(redis);
-      await RedisStreamsStore.assertNoEviction(redis);
+      await assertNoEviction(redis);
+      const durability = await readDurability(redis);
+      assertAppendOnly(durability, config.allowNonDurableRedis);
+      store = new RedisStreamsStore(redis, config.keyPrefix, durability, log);
+      await store.marker.establish();
     } catch (error) {
       redis.disconnect();
       throw error;
     }
-    return new RedisStreamsStore(redis, config.keyPrefix);
+    store.watch();
+    return store;
   }
 
-  static async assertNoEviction(redis: RedisConnection): Promise<void> {
-    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
-    for (const node of nodes) {
-      const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
-      const policy = reply[1];
-      if (policy !== 'noeviction') {
-        throw new Error(
-          `Redis at ${node.options.host}:${node.options.port} has maxmemory-policy '${policy}'; Streamgate requires 'noeviction' ` +
-            `(an evicted partition stream would restart its offsets at 0). Run: CONFIG SET maxmemory-policy noeviction`,
-        );
-      }
+  /** As last read from Redis: at start, by `ping`, and every few seconds. */
+  get durability(): Durability {
+    const { mode, appendonly, appendfsync, save } = this.lastDurability;
+    return { mode, appendonly, appendfsync, save };
+  }
+
+  private watch(): void {
+    this.watchdog = setInterval(() => {
+      this.marker.verify().catch(() => undefined);
+      if (Date.now() - this.durabilityReadAt >= DURABILITY_MAX_AGE_MS) this.refreshDurability().catch(() => undefined);
+    }, MARKER_CHECK_MS);
+    this.watchdog.unref();
+  }
+
+  private async refreshDurability(): Promise<void> {
+    const readAt = Date.now();
+    const durability = await readDurability(this.redis);
+    if (durability.mode !== this.lastDurability.mode) {
+      this.log.warn({ from: this.lastDurability.mode, to: durability.mode, node: durability.node }, `Redis persistence changed: now ${durability.mode}`);
     }
+    this.lastDurability = durability;
+    this.durabilityReadAt = readAt;
+  }
+
+  /** A check after something looked missing: the store marker tells a new partition or topic from lost data. */
+  private checkMarker(): Promise<void> {
+    return this.marker.verify(Date.now() - MISSING_CHECK_MS);
   }
 
   async clusterId(): Promise<string> {
+    this.marker.assertIntact();
     if (this.cachedClusterId) return this.cachedClusterId;
     try {
       const key = this.keys.clusterId();
@@ -135,9 +163,11 @@ export class RedisStreamsStore implements LogStore {
     }
   }
 
+  /** Reads the store marker (one GET per primary) and, when older than two seconds, the persistence settings. */
   async ping(): Promise<void> {
     try {
-      await this.redis.ping();
+      await this.marker.verify();
+      if (Date.now() - this.durabilityReadAt >= DURABILITY_MAX_AGE_MS) await this.refreshDurability();
     } catch (error) {
       throw storeError(error);
     }
@@ -145,6 +175,7 @@ export class RedisStreamsStore implements LogStore {
 
   async watchAppends(topic: string, partition: number): Promise<void> {
     try {
+      this.marker.assertIntact();
       await this.redis.set(this.keys.watched(topic, partition), '1', 'PX', WATCH_TTL_MS);
     } catch (error) {
       throw storeError(error);
@@ -174,6 +205,7 @@ export class RedisStreamsStore implements LogStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     this.subscriber?.disconnect();
     try {
       await this.redis.quit();
@@ -184,6 +216,8 @@ export class RedisStreamsStore implements LogStore {
 
   async createTopic(topic: TopicMetadata): Promise<boolean> {
     try {
+      // Never re-create a topic on a Redis that lost its data.
+      await this.marker.verify();
       const created = await this.redis.set(this.keys.topic(topic.name), JSON.stringify(topic), 'NX');
       if (created !== 'OK') return false;
       await this.redis.sadd(this.keys.topics(), topic.name);
@@ -195,8 +229,11 @@ export class RedisStreamsStore implements LogStore {
 
   async getTopic(name: string): Promise<TopicMetadata | undefined> {
     try {
+      this.marker.assertIntact();
       const json = await this.redis.get(this.keys.topic(name));
-      return json ? (JSON.parse(json) as TopicMetadata) : undefined;
+      if (json) return JSON.parse(json) as TopicMetadata;
+      await this.checkMarker();
+      return undefined;
     } catch (error) {
       throw storeError(error);
     }
@@ -204,8 +241,12 @@ export class RedisStreamsStore implements LogStore {
 
   async listTopics(): Promise<TopicMetadata[]> {
     try {
+      this.marker.assertIntact();
       const names = await this.redis.smembers(this.keys.topics());
-      if (names.length === 0) return [];
+      if (names.length === 0) {
+        await this.checkMarker();
+        return [];
+      }
       // One GET per topic in a pipeline: MGET would need every key in one slot under Redis Cluster.
       const pipeline = this.redis.pipeline();
       for (const name of names) pipeline.get(this.keys.topic(name));
@@ -236,6 +277,7 @@ export class RedisStreamsStore implements LogStore {
 
   async updateTopic(topic: TopicMetadata): Promise<void> {
     try {
+      this.marker.assertIntact();
       await this.redis.set(this.keys.topic(topic.name), JSON.stringify(topic), 'XX');
     } catch (error) {
       throw storeError(error);
@@ -248,22 +290,42 @@ export class RedisStreamsStore implements LogStore {
 
   /**
    * One script call for the whole request on a single node (atomic across its partitions); under
-   * Redis Cluster one call per partition, since each partition's keys live in their own slot.
+   * Redis Cluster one call per partition, since each partition's keys live in their own slot. A
+   * call that fails after reaching Redis is never sent again (see connection.ts): its error says
+   * the outcome is unknown.
    */
   async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
     try {
+      this.marker.assertIntact();
       if (this.redis instanceof Cluster && batches.length > 1) {
-        return await Promise.all(batches.map((batch) => this.appendScript(topic, [batch], options).then((results) => results[0])));
+        return await Promise.all(batches.map((batch) => this.appendChecked(topic, [batch], options).then((results) => results[0])));
       }
-      return await this.appendScript(topic, batches, options);
+      return await this.appendChecked(topic, batches, options);
     } catch (error) {
-      throw storeError(error);
+      throw appendError(error);
     }
   }
 
-  private async appendScript(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
+  /**
+   * A partition without metadata is new, or its Redis lost its data: the script refuses it before
+   * writing anything, and goes again once the store marker says the store is intact.
+   */
+  private async appendChecked(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
+    try {
+      return await this.appendScript(topic, batches, options, false);
+    } catch (error) {
+      if (!isNewPartition(error)) throw error;
+    }
+    await this.marker.verify().catch((error: unknown) => {
+      throw storeError(error);
+    });
+    return this.appendScript(topic, batches, options, true);
+  }
+
+  private async appendScript(topic: string, batches: PartitionBatch[], options: AppendOptions, mayBeNew: boolean): Promise<AppendResult[]> {
     const keys: string[] = [];
-    const args: Array<string | Buffer> = [options.timestampType === 'LogAppendTime' ? 'L' : 'C', this.keys.appendsChannel(), topic];
+    const mode = options.timestampType === 'LogAppendTime' ? 'L' : 'C';
+    const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0'];
     for (const { partition, records } of batches) {
       keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
       args.push(String(partition), String(records.length), packRecords(records));
@@ -279,6 +341,7 @@ export class RedisStreamsStore implements LogStore {
     let bytes = 0;
     let from = fromOffset;
     try {
+      this.marker.assertIntact();
       while (out.length < options.maxRecords) {
         const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
         const entries = (await this.redis.xrangeBuffer(key, `0-${from + 1}`, '+', 'COUNT', count)) as unknown as StreamEntry[];
@@ -299,7 +362,9 @@ export class RedisStreamsStore implements LogStore {
 
   async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
     try {
+      this.marker.assertIntact();
       const [start, next] = await this.redis.hmget(this.keys.meta(topic, partition), 'start', 'next');
+      if (next === null) await this.checkMarker();
       return { logStartOffset: Number(start ?? 0), nextOffset: Number(next ?? 0) };
     } catch (error) {
       throw storeError(error);
@@ -332,6 +397,7 @@ export class RedisStreamsStore implements LogStore {
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
     try {
+      this.marker.assertIntact();
       return Number(await this.commands.sgDeleteRecords(...this.keys.partitionKeys(topic, partition), offset));
     } catch (error) {
       throw storeError(error);

@@ -5,8 +5,9 @@
 --
 -- KEYS, 4 per partition: stream, meta hash, time index, "watched" flag (set while some gateway waits).
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] pub/sub channel announcing appends
--- ('' for none); ARGV[3] topic; then per partition 3 values: partition number, record count n, and
--- the n records packed one after another, each as (big-endian)
+-- ('' for none); ARGV[3] topic; ARGV[4] '1' when a partition may be new, '0' otherwise; then per
+-- partition 3 values: partition number, record count n, and the n records packed one after
+-- another, each as (big-endian)
 --   u8 flags (1 key, 2 value, 4 headers present, 8 timestamp follows), [u8 length + timestamp
 --   digits], [u32 length + key], [u32 length + value], [u32 length + headers]
 -- (a record without flag 8 has the timestamp of the record before it; the first one has flag 8).
@@ -15,9 +16,12 @@
 -- `0-*` (the next sequence number), so offsets stay dense and are never reused even if the stream
 -- is trimmed empty or deleted by hand. Every partition is checked before the first XADD: Redis
 -- does not roll a script back, and a request must be all or nothing.
+-- A partition without metadata has never been appended to, or its Redis lost its data: unless
+-- ARGV[4] says the gateway has just found the store intact, the call is refused with SGNEW.
 -- Returns { append time or -1, base offset of each partition in the order given }.
-local mode, channel, topic = ARGV[1], ARGV[2], ARGV[3]
+local mode, channel, topic, mayBeNew = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local partitions = #KEYS / 4
+local ARGS = 4
 
 local states = {}
 for j = 1, partitions do
@@ -26,6 +30,9 @@ for j = 1, partitions do
   local nextOffset = tonumber(state[1] or '0')
   if not state[1] and redis.call('EXISTS', stream) == 1 then
     return redis.error_reply('STREAMGATE partition metadata is missing but its stream exists: refusing to reuse offsets')
+  end
+  if not state[1] and mayBeNew ~= '1' then
+    return redis.error_reply('SGNEW partition ' .. ARGV[ARGS + j * 3 - 2] .. ' has no metadata')
   end
   -- A stream ahead of its metadata would make the partition's first XADD fail; for the first
   -- partition that XADD is the script's first write, so it fails alone (see below). The others
@@ -50,7 +57,7 @@ local appendTimeText = tostring(appendTime)
 local result = { appendTime }
 for j = 1, partitions do
   local stream, meta, tidx, watched = KEYS[j * 4 - 3], KEYS[j * 4 - 2], KEYS[j * 4 - 1], KEYS[j * 4]
-  local partition, n, data = ARGV[j * 3 + 1], tonumber(ARGV[j * 3 + 2]), ARGV[j * 3 + 3]
+  local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
   local pos, ts = 1, appendTimeText
   for i = 0, n - 1 do
