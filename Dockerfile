@@ -1,4 +1,5 @@
 # Streamgate gateway image. Build: docker build -t streamgate .  Run: docker run -p 8082:8082 -e REDIS_URL=redis://redis:6379 streamgate
+# (on a Redis with its append-only file on, e.g. redis-server --appendonly yes: see "For real use" in the README)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
