@@ -58,6 +58,30 @@ describe('on a Redis Cluster', () => {
     await again.close();
   });
 
+  it('lists topics whose metadata lives on different shards, and deletes a topic whose partitions do', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `spread-${i}`);
+    for (const name of names) expect((await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 6 } })).statusCode).toBe(201);
+    const list = await gw.app.inject({ url: `${gw.v3}/topics` });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().data.map((t: { topic_name: string }) => t.topic_name)).toEqual(expect.arrayContaining(names));
+
+    await gw.app.inject({ method: 'POST', url: '/topics/spread-0', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: i })) } });
+    const deleted = await gw.app.inject({ method: 'DELETE', url: `${gw.v3}/topics/spread-0` });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    const leftovers = await Promise.all(
+      cluster.nodes.map(async (node) => {
+        const client = new Redis(node.url);
+        try {
+          return (await client.keys(`${gw.config.keyPrefix}:{spread-0:*`)).length;
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
+    expect(leftovers.reduce((a, b) => a + b, 0)).toBe(0);
+    expect((await gw.app.inject({ url: `${gw.v3}/topics/spread-0` })).statusCode).toBe(404);
+  });
+
   it('reports the persistence of its weakest primary', async () => {
     expect((await gw.app.inject({ url: '/health' })).json()).toMatchObject({ durable: false, durability: { mode: 'aof-everysec' } });
     const node = new Redis(cluster.nodes[1].url);

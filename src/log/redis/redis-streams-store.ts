@@ -247,14 +247,9 @@ export class RedisStreamsStore implements LogStore {
         await this.checkMarker();
         return [];
       }
-      // One GET per topic in a pipeline: MGET would need every key in one slot under Redis Cluster.
-      const pipeline = this.redis.pipeline();
-      for (const name of names) pipeline.get(this.keys.topic(name));
-      const replies = (await pipeline.exec()) ?? [];
-      return replies.flatMap(([error, json]) => {
-        if (error) throw error;
-        return typeof json === 'string' ? [JSON.parse(json) as TopicMetadata] : [];
-      });
+      // One GET per topic, sent together: neither MGET nor a pipeline may span slots (or nodes) under Redis Cluster.
+      const replies = await Promise.all(names.map((name) => this.redis.get(this.keys.topic(name))));
+      return replies.flatMap((json) => (typeof json === 'string' ? [JSON.parse(json) as TopicMetadata] : []));
     } catch (error) {
       throw storeError(error);
     }
@@ -266,9 +261,8 @@ export class RedisStreamsStore implements LogStore {
       if (!topic) return false;
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
-      const pipeline = this.redis.pipeline();
-      for (let p = 0; p < topic.partitions; p++) pipeline.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p));
-      await pipeline.exec();
+      // One UNLINK per partition (its keys share a slot), sent together: the partitions may live on different nodes.
+      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p))));
       return true;
     } catch (error) {
       throw storeError(error);
