@@ -59,14 +59,11 @@ async function openStore(config: Config, log: FastifyBaseLogger): Promise<LogSto
   return new MemoryStore();
 }
 
-async function openGroupState(config: Config, store: LogStore): Promise<GroupStateStore> {
+async function openGroupState(config: Config, store: LogStore, log: FastifyBaseLogger): Promise<GroupStateStore> {
   if (store.kind === 'memory' || (!config.redisUrl && !config.redisClusterNodes)) return new MemoryGroupState();
-  const { createRedisConnection, connectRedis } = await import('./log/redis/connection.js');
+  const { openRedis } = await import('./redis/connection.js');
   const { RedisGroupState } = await import('./groups/redis/redis-group-state.js');
-  const connection = createRedisConnection(config, 'streamgate-groups');
-  connection.on('error', () => undefined);
-  await connectRedis(connection);
-  return new RedisGroupState(connection, config.keyPrefix);
+  return new RedisGroupState(await openRedis(config, 'streamgate-groups', log), config.keyPrefix);
 }
 
 export async function createServices(config: Config, store: LogStore | undefined, log: FastifyBaseLogger): Promise<Services> {
@@ -76,8 +73,8 @@ export async function createServices(config: Config, store: LogStore | undefined
   const fetch = new FetchService(logStore, topics);
   const appends = new AppendNotifier((topic, partition) => logStore.watchAppends(topic, partition));
   const stopAnnouncements = await logStore.onAppend((topic, partition, next) => appends.announce(topic, partition, next));
-  const registry = await openRegistry(config);
-  const groups = new GroupService(await openGroupState(config, logStore), topics, fetch, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs });
+  const registry = await openRegistry(config, {}, log);
+  const groups = new GroupService(await openGroupState(config, logStore, log), topics, fetch, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs });
   await groups.start();
   const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
   const feeds = new PartitionFeeds(fetch, topics);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { connectRedis, createRedisConnection } from '../log/redis/connection.js';
+import { openRedis, type ConnectionLog } from '../redis/connection.js';
 import { MemoryRegistryStore } from './memory-registry-store.js';
 import { RedisRegistryStore } from './redis/redis-registry-store.js';
 import { RegistryService, type RegistryServiceOptions } from './registry-service.js';
@@ -11,9 +11,11 @@ import { RegistryService, type RegistryServiceOptions } from './registry-service
 export async function openRegistry(
   config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs' | 'keyPrefix'>,
   options: RegistryServiceOptions = {},
+  log: ConnectionLog = SILENT,
 ): Promise<RegistryService> {
   if (!config.redisUrl && !config.redisClusterNodes) return new RegistryService(new MemoryRegistryStore(), options);
-  const connection = createRedisConnection(config, 'streamgate-registry');
-  await connectRedis(connection);
+  const connection = await openRedis(config, 'streamgate-registry', log);
   return new RegistryService(new RedisRegistryStore(connection, config.keyPrefix), options);
 }
+
+const SILENT: ConnectionLog = { warn: () => undefined, info: () => undefined };

@@ -1,4 +1,4 @@
-import { createRedisConnection, connectRedis } from '../../src/log/redis/connection.js';
+import { createRedisConnection, connectRedis } from '../../src/redis/connection.js';
 import { RedisGroupState } from '../../src/groups/redis/redis-group-state.js';
 import { startRedis, uniquePrefix, type RedisServer } from '../support/redis.js';
 import { groupStateContract } from './group-state.contract.js';

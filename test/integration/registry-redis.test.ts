@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createRedisConnection } from '../../src/log/redis/connection.js';
+import { connectRedis, createRedisConnection } from '../../src/redis/connection.js';
 import { RedisRegistryStore } from '../../src/registry/redis/redis-registry-store.js';
 import { openRegistry } from '../../src/registry/open.js';
 import { RegistryService } from '../../src/registry/registry-service.js';

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ErrorCode, GatewayError, backendUnavailable, fencedInstance } from '../../errors.js';
-import { subscribeChannel, type RedisConnection } from '../../log/redis/connection.js';
+import { subscribeChannel, type RedisConnection } from '../../redis/connection.js';
+import { loadScripts, type Script, type ScriptSpec } from '../../redis/scripts.js';
 import type { Assignment } from '../assignors.js';
 import {
   INITIAL_REBALANCE_DELAY_CAP_FACTOR,
@@ -15,10 +15,8 @@ import {
 import { activeGroup, notOwner } from '../memory-group-state.js';
 import { GroupKeys } from './keys.js';
 
-const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const SCRIPTS = ['join', 'heartbeat', 'set-assignment', 'claim', 'release', 'leave', 'disconnect', 'commit'] as const;
 type ScriptName = (typeof SCRIPTS)[number];
-type Keys = [string, string, string, string];
 
 /** The gateway's error for a failed group command (`group` names a fenced member's group). */
 function groupError(error: unknown, group = ''): GatewayError {
@@ -35,6 +33,7 @@ function groupError(error: unknown, group = ''): GatewayError {
 /** Consumer group state in Redis: one Lua script per change, every key of a group in one slot. */
 export class RedisGroupState implements GroupStateStore {
   private readonly keys: GroupKeys;
+  private readonly scripts: Record<ScriptName, Script<unknown>>;
   private subscriber: RedisConnection | undefined;
   private readonly listeners = new Set<(group: string) => void>();
 
@@ -43,14 +42,17 @@ export class RedisGroupState implements GroupStateStore {
     prefix: string,
   ) {
     this.keys = new GroupKeys(prefix);
-    for (const name of SCRIPTS) redis.defineCommand(`sgGroup_${name.replace('-', '_')}`, { numberOfKeys: 4, lua: script(name) });
+    // Every group script takes the group's four keys (one slot) and answers as its caller expects.
+    this.scripts = loadScripts<Record<ScriptName, unknown>>(
+      redis,
+      new URL('./scripts/', import.meta.url),
+      Object.fromEntries(SCRIPTS.map((name) => [name, { file: name, keys: 4 }])) as Record<ScriptName, ScriptSpec>,
+    );
   }
 
   private async run<T>(name: ScriptName, group: string, ...args: Array<string | number>): Promise<T> {
-    const command = `sgGroup_${name.replace('-', '_')}`;
-    const call = (this.redis as unknown as Record<string, (...a: Array<string | number>) => Promise<T>>)[command];
     try {
-      return await call.call(this.redis, ...(this.keys.groupKeys(group) as Keys), ...args);
+      return (await this.scripts[name](this.keys.groupKeys(group), ...args)) as T;
     } catch (error) {
       throw groupError(error, group);
     }

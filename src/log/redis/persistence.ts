@@ -1,6 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import { durabilityOf, hasAppendOnlyFile, weaker, type Durability } from '../durability.js';
-import type { RedisConnection } from './connection.js';
+import type { RedisConnection } from '../../redis/connection.js';
 
 /** Every primary: each one holds a share of the partitions under Redis Cluster. */
 export const primaries = (redis: RedisConnection): Redis[] => (redis instanceof Cluster ? redis.nodes('master') : [redis]);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Durability } from '../durability.js';
 import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, PartitionBatch, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
-import { connectRedis, createRedisConnection, subscribeChannel, type RedisConnection } from './connection.js';
+import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
+import { loadScripts, type Script } from '../../redis/scripts.js';
 import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
@@ -12,17 +12,17 @@ import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
 
-const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 
 /** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
 type StreamEntry = [Buffer, Buffer[]];
 
-interface LogCommands {
-  /** append.lua for any number of partitions: the number of keys (4 per partition), the keys, then the arguments. */
-  sgAppend(numberOfKeys: number, ...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
-  /** append.lua for one partition: its 4 keys, then the arguments (the form Redis Cluster routes by slot). */
-  sgAppendPartition(...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
-  sgDeleteRecords(log: string, meta: string, tidx: string, offset: number): Promise<number>;
+/** The log's Lua scripts and their replies. */
+interface LogScripts extends Record<string, unknown> {
+  /** append.lua for any number of partitions (4 keys per partition), in one call on a single node. */
+  append: number[];
+  /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
+  appendPartition: number[];
+  deleteRecords: number;
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -71,7 +71,7 @@ function toRecord(entry: StreamEntry): LogRecord {
 export class RedisStreamsStore implements LogStore {
   readonly kind = 'redis' as const;
   private readonly keys: LogKeys;
-  private readonly commands: LogCommands;
+  private readonly scripts: { [K in keyof LogScripts]: Script<LogScripts[K]> };
   private readonly marker: StoreMarker;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
@@ -89,10 +89,11 @@ export class RedisStreamsStore implements LogStore {
     this.keys = new LogKeys(prefix);
     this.lastDurability = durability;
     this.marker = new StoreMarker(redis, this.keys, log);
-    redis.defineCommand('sgAppend', { lua: script('append') });
-    redis.defineCommand('sgAppendPartition', { numberOfKeys: 4, lua: script('append') });
-    redis.defineCommand('sgDeleteRecords', { numberOfKeys: 3, lua: script('delete-records') });
-    this.commands = redis as unknown as LogCommands;
+    this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
+      append: { file: 'append' },
+      appendPartition: { file: 'append', keys: 4 },
+      deleteRecords: { file: 'delete-records', keys: 3 },
+    });
   }
 
   /**
@@ -101,11 +102,9 @@ export class RedisStreamsStore implements LogStore {
    * Redis Cluster of which a node lost this store's data. Then watches for Redis losing its data.
    */
   static async open(config: Config, log: StoreLog = SILENT): Promise<RedisStreamsStore> {
-    const redis = createRedisConnection(config, 'streamgate-log');
-    redis.on('error', () => undefined); // reconnects by itself; failed commands surface as 503s
+    const redis = await openRedis(config, 'streamgate-log', log);
     let store: RedisStreamsStore;
     try {
-      await connectRedis(redis);
       await assertNoEviction(redis);
       const durability = await readDurability(redis);
       assertAppendOnly(durability, config.allowNonDurableRedis);
@@ -188,7 +187,10 @@ export class RedisStreamsStore implements LogStore {
     if (!this.subscriber) {
       try {
         // Announcements are `<next offset> <partition> <topic>` (see append.lua).
-        this.subscriber = await subscribeChannel(this.redis, this.keys.appendsChannel(), (message) => {
+        this.subscriber = await subscribeChannel(
+          this.redis,
+          this.keys.appendsChannel(),
+          (message: string) => {
           const first = message.indexOf(' ');
           const second = message.indexOf(' ', first + 1);
           if (first < 0 || second < 0) return;
@@ -196,7 +198,9 @@ export class RedisStreamsStore implements LogStore {
           const partition = Number(message.slice(first + 1, second));
           const topic = message.slice(second + 1);
           for (const each of this.listeners) each(topic, partition, next);
-        });
+          },
+          this.log,
+        );
       } catch (error) {
         throw storeError(error);
       }
@@ -325,7 +329,7 @@ export class RedisStreamsStore implements LogStore {
       args.push(String(partition), String(records.length), packRecords(records));
     }
     const [logAppendTime, ...baseOffsets] =
-      batches.length === 1 ? await this.commands.sgAppendPartition(...keys, ...args) : await this.commands.sgAppend(keys.length, ...keys, ...args);
+      batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
     return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
   }
 
@@ -392,7 +396,7 @@ export class RedisStreamsStore implements LogStore {
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
     try {
       this.marker.assertIntact();
-      return Number(await this.commands.sgDeleteRecords(...this.keys.partitionKeys(topic, partition), offset));
+      return Number(await this.scripts.deleteRecords(this.keys.partitionKeys(topic, partition), offset));
     } catch (error) {
       throw storeError(error);
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import { redisDataLost, type GatewayError } from '../../errors.js';
-import type { RedisConnection } from './connection.js';
+import type { RedisConnection } from '../../redis/connection.js';
 import type { LogKeys } from './keys.js';
 import { SLOTS, tagForSlot } from './slots.js';
 

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { Result } from 'ioredis';
 import { GatewayError } from '../../errors.js';
-import type { RedisConnection } from '../../log/redis/connection.js';
+import type { RedisConnection } from '../../redis/connection.js';
+import { loadScripts, type Script } from '../../redis/scripts.js';
 import { storeError, storeTimeout } from '../errors.js';
 import {
   decodeStoredSchema,
@@ -18,15 +17,12 @@ import {
 import type { Mode, RegistryConfig, StoredSchema } from '../types.js';
 import { RegistryKeys, scopeField } from './keys.js';
 
-const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-
 type ScriptReply = Array<string | number>;
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    registryRegister(...args: Array<string | number>): Result<ScriptReply, Context>;
-    registryDeleteVersions(...args: Array<string | number>): Result<ScriptReply, Context>;
-  }
+/** The registry's Lua scripts (every key under the registry's one hash tag) and their replies. */
+interface RegistryScripts extends Record<string, unknown> {
+  register: ScriptReply;
+  deleteVersions: ScriptReply;
 }
 
 interface VersionValue {
@@ -43,6 +39,7 @@ function splitVersionMember(member: string): { version: number; subject: string 
 /** The registry in Redis: hashes and sets under one hash tag, every multi-key write one Lua script. */
 export class RedisRegistryStore implements RegistryStore {
   private readonly keys: RegistryKeys;
+  private readonly scripts: { [K in keyof RegistryScripts]: Script<RegistryScripts[K]> };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -50,11 +47,10 @@ export class RedisRegistryStore implements RegistryStore {
     private readonly ownsConnection = true,
   ) {
     this.keys = new RegistryKeys(prefix);
-    // A dropped connection shows up as failed commands (retriable 5000x) while ioredis reconnects;
-    // without a listener ioredis would also print every reconnection attempt to stderr.
-    redis.on('error', () => undefined);
-    redis.defineCommand('registryRegister', { lua: script('register') });
-    redis.defineCommand('registryDeleteVersions', { lua: script('delete-versions') });
+    this.scripts = loadScripts<RegistryScripts>(redis, new URL('./scripts/', import.meta.url), {
+      register: { file: 'register' },
+      deleteVersions: { file: 'delete-versions' },
+    });
   }
 
   /** Runs a Redis call, turning connection trouble into the registry's retriable backend errors. */
@@ -140,7 +136,7 @@ export class RedisRegistryStore implements RegistryStore {
       args.push(reference.version, reference.id);
     }
     return this.run('registering a schema', async () => {
-      const [kind, a, b] = (await this.redis.registryRegister(keys.length, ...keys, ...args)).map(String);
+      const [kind, a, b] = (await this.scripts.register(keys, ...args)).map(String);
       switch (kind) {
         case 'registered':
         case 'exists':
@@ -173,7 +169,7 @@ export class RedisRegistryStore implements RegistryStore {
       for (const reference of target.references) keys.push(k.referencedBy(reference.subject, reference.version));
     }
     return this.run('deleting schema versions', async () => {
-      const [kind, a, b] = (await this.redis.registryDeleteVersions(keys.length, ...keys, ...args)).map(String);
+      const [kind, a, b] = (await this.scripts.deleteVersions(keys, ...args)).map(String);
       switch (kind) {
         case 'deleted':
         case 'retry':

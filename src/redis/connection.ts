@@ -1,5 +1,11 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Config } from '../../config.js';
+import type { Config } from '../config.js';
+
+/** What a connection reports its trouble to (the gateway's pino logger, or a test's). */
+export interface ConnectionLog {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
+}
 
 /** A connection to a single Redis node or to a Redis Cluster; both speak the same commands. */
 export type RedisConnection = Redis | Cluster;
@@ -59,6 +65,38 @@ export function createRedisConnection(
   return new Redis(config.redisUrl, options);
 }
 
+/**
+ * Logs a connection's trouble without flooding the log: the first error after it was ready (its
+ * later reconnection attempts stay quiet) and its return. Failed commands meanwhile surface as
+ * retriable 503s on the requests that sent them.
+ */
+export function logConnection(connection: RedisConnection, name: string, log: ConnectionLog): void {
+  let healthy = true;
+  connection.on('error', (error: Error) => {
+    if (!healthy) return;
+    healthy = false;
+    log.warn({ connection: name, err: error }, 'Redis connection failed; reconnecting in the background');
+  });
+  connection.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    log.info({ connection: name }, 'Redis connection is back');
+  });
+}
+
+/** A connection of the gateway's: created, logged (see logConnection) and connected. */
+export async function openRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>, name: string, log: ConnectionLog): Promise<RedisConnection> {
+  const connection = createRedisConnection(config, name);
+  logConnection(connection, name, log);
+  try {
+    await connectRedis(connection);
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
+  return connection;
+}
+
 /** Connects, waiting for the first connection (later drops are handled by reconnecting). */
 export async function connectRedis(connection: RedisConnection): Promise<void> {
   if (connection.status === 'ready') return;
@@ -69,9 +107,10 @@ export async function connectRedis(connection: RedisConnection): Promise<void> {
  * A dedicated connection subscribed to one channel (a subscribed connection can run no other
  * command). It reconnects and resubscribes by itself; `onMessage` gets every message.
  */
-export async function subscribeChannel(connection: RedisConnection, channel: string, onMessage: (message: string) => void): Promise<RedisConnection> {
+export async function subscribeChannel(connection: RedisConnection, channel: string, onMessage: (message: string) => void, log?: ConnectionLog): Promise<RedisConnection> {
   const subscriber = connection.duplicate();
-  subscriber.on('error', () => undefined);
+  if (log) logConnection(subscriber, `subscriber ${channel}`, log);
+  else subscriber.on('error', () => undefined);
   subscriber.on('message', (_channel: string, message: string) => onMessage(message));
   try {
     await connectRedis(subscriber);
