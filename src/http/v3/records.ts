@@ -71,9 +71,9 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
   // Streaming mode: the body may hold many JSON records one after another, so it is split here
   // and each record is validated on its own with the same schema the OpenAPI document shows.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser<Buffer>('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, splitJsonValues(utf8Text(body as Buffer)).map((text) => parseJson(text)));
+      done(null, splitJsonValues(utf8Text(body)).map((text) => parseJson(text)));
     } catch (error) {
       done(error as Error, undefined);
     }
