@@ -10,8 +10,8 @@ type Derivable<T> = [T] extends [never] ? unknown : T;
  * A Fastify type provider for requests: params, querystring, body and headers are typed from the
  * JSON Schemas that validate them, `$ref`s resolved through `References` (the shared schemas a
  * plugin adds with `addSchema`). Defaults count as present, as they are at run time (the gateway's
- * ajv has `useDefaults`). Replies are left untyped, unlike @fastify/type-provider-json-schema-to-ts:
- * their schemas are `$ref`s to shared bodies, and they only shape serialization.
+ * ajv has `useDefaults`). Replies are left untyped, unlike with @fastify/type-provider-json-schema-to-ts,
+ * which types them too: there a reply whose schema is a `$ref` to an unlisted response body must be `never`.
  */
 export interface RequestSchemaTypes<References extends Reference[]> extends FastifyTypeProvider {
   // A part whose schema is a `$ref` the plugin does not list (FromSchema's `never`) is typed as unknown.
