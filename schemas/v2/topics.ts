@@ -1,4 +1,11 @@
-/** Confluent REST Proxy v2 bodies for topics, partitions and produce. */
+/** Confluent REST Proxy v2 paths and bodies for topics, partitions and produce. */
+export const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } } as const;
+export const partitionParams = {
+  type: 'object',
+  required: ['topic', 'partition'],
+  properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
+} as const;
+
 const replica = {
   type: 'object',
   properties: { broker: { type: 'integer' }, leader: { type: 'boolean' }, in_sync: { type: 'boolean' } },
@@ -26,8 +33,9 @@ export const V2PartitionOffsets = {
   properties: { beginning_offset: { type: 'integer' }, end_offset: { type: 'integer' } },
 } as const;
 
-/** The Content-Types of v2 produce: the embedded format of every key and value of the request. */
-export const V2_PRODUCE_CONTENT_TYPES = ['json', 'binary', 'avro', 'protobuf', 'jsonschema'].map((format) => `application/vnd.kafka.${format}.v2+json`);
+/** The embedded formats of v2 produce; the Content-Type names the one of every key and value of the request. */
+export const V2_PRODUCE_FORMATS = ['json', 'binary', 'avro', 'protobuf', 'jsonschema'] as const;
+export const V2_PRODUCE_CONTENT_TYPES = V2_PRODUCE_FORMATS.map((format) => `application/vnd.kafka.${format}.v2+json`);
 
 const schemaText = (part: string) =>
   ({

@@ -1,5 +1,21 @@
-/** Confluent REST Proxy v3 bodies for consumer groups, consumers, assignments and lags. */
+/** Confluent REST Proxy v3 paths and bodies for consumer groups, consumers, assignments and lags. */
 import { related, resourceList, resourceMetadata as metadata } from './resources.js';
+
+export const groupParams = {
+  type: 'object',
+  required: ['cluster_id', 'consumer_group_id'],
+  properties: { cluster_id: { type: 'string' }, consumer_group_id: { type: 'string' } },
+} as const;
+export const consumerParams = {
+  type: 'object',
+  required: ['cluster_id', 'consumer_group_id', 'consumer_id'],
+  properties: { ...groupParams.properties, consumer_id: { type: 'string' } },
+} as const;
+export const lagParams = {
+  type: 'object',
+  required: ['cluster_id', 'consumer_group_id', 'topic_name', 'partition_id'],
+  properties: { ...groupParams.properties, topic_name: { type: 'string' }, partition_id: { type: 'integer', minimum: 0 } },
+} as const;
 
 export const ConsumerGroup = {
   $id: 'KafkaConsumerGroup',

@@ -2,6 +2,8 @@
 import { RECORD_ERROR_DESCRIPTION } from '../common/record.js';
 
 const dataTypes = ['JSON', 'BINARY', 'STRING', 'AVRO', 'PROTOBUF', 'JSONSCHEMA'] as const;
+/** How a produced key or value is given. */
+export type DataType = (typeof dataTypes)[number];
 
 export const ProduceRequestData = {
   $id: 'ProduceRequestData',

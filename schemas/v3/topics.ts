@@ -3,6 +3,7 @@ import { errorResponses } from '../common/error.js';
 import { related, resourceList, resourceMetadata } from './resources.js';
 
 export const clusterIdParam = { cluster_id: { type: 'string', minLength: 1 } } as const;
+export const clusterParams = { type: 'object', required: ['cluster_id'], properties: { cluster_id: { type: 'string' } } } as const;
 export const topicParams = {
   type: 'object',
   required: ['cluster_id', 'topic_name'],
@@ -12,6 +13,11 @@ export const partitionParams = {
   type: 'object',
   required: ['cluster_id', 'topic_name', 'partition_id'],
   properties: { ...clusterIdParam, topic_name: { type: 'string' }, partition_id: { type: 'integer', minimum: 0 } },
+} as const;
+export const configParams = {
+  type: 'object',
+  required: ['cluster_id', 'topic_name', 'name'],
+  properties: { ...topicParams.properties, name: { type: 'string' } },
 } as const;
 
 export const Cluster = {

@@ -1,21 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { parseEmbeddedFormat } from '../records/embedded-format.js';
 import { clusterResolver } from '../http/v3/cluster.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { errorResponses } from '../../schemas/common/error.js';
+import { EventsParams, EventsQuery } from '../../schemas/ws/events.js';
 import { Consumer } from '../consume/consumer.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 
 const KEEP_ALIVE_MS = 15_000;
-
-interface EventsQuery {
-  format: string;
-  from: 'earliest' | 'latest';
-  last_event_id?: string;
-  group?: string;
-  group_instance_id?: string;
-}
 
 /** How often a group member's event stream commits what it delivered. */
 const GROUP_COMMIT_INTERVAL_MS = 1000;
@@ -34,34 +28,14 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
     for (const response of open) response.end();
   });
 
-  app.get<{ Params: { cluster_id: string; topic_name: string }; Querystring: EventsQuery }>(
+  app.get<{ Params: FromSchema<typeof EventsParams>; Querystring: FromSchema<typeof EventsQuery> }>(
     '/v3/clusters/:cluster_id/topics/:topic_name/events',
     {
       schema: {
         tags: ['websocket'],
         summary: 'Stream a topic as Server-Sent Events, resumable with Last-Event-ID',
-        params: { type: 'object', required: ['cluster_id', 'topic_name'], properties: { cluster_id: { type: 'string' }, topic_name: { type: 'string' } } },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
-            from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
-            last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
-            group_instance_id: {
-              type: 'string',
-              pattern: '^[a-zA-Z0-9._-]{1,249}$',
-              description:
-                "With group: static membership (Kafka's group.instance.id). A stream that reconnects with the same id within the session timeout, to any gateway, gets its partitions back without a rebalance.",
-            },
-            group: {
-              type: 'string',
-              minLength: 1,
-              description:
-                'Join this consumer group: the stream carries only the partitions assigned to it, commits what it delivered every second and when a partition moves, and starts a partition at the later of the group\'s commit and the resume token.',
-            },
-          },
-        },
+        params: EventsParams,
+        querystring: EventsQuery,
         produces: ['text/event-stream'],
         response: { 200: { type: 'string', description: 'text/event-stream of `record` events (data: the record as JSON; id: resume token)' }, ...errorResponses },
       },

@@ -1,18 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { schemaNotFound } from '../../registry/errors.js';
 import { idParams, queryFlags, stringList } from '../../../schemas/registry/registry.js';
 import type { StoredSchema } from '../../registry/types.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { REGISTRY_CONTENT_TYPE, renderSchema } from './render.js';
-
-interface IdRequest {
-  Params: { id: string };
-  Querystring: { subject?: string; deleted?: boolean };
-}
 
 const asText = (payload: unknown) => payload as string;
 
 /** `/schemas`: schema types and schemas by global id. */
-export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> {
+export const registrySchemaRoutes: RoutePlugin = async (app) => {
   const { registry } = app.services;
   const tags = ['registry'];
   const idQuery = { type: 'object', properties: { subject: { type: 'string' }, deleted: queryFlags.deleted } } as const;
@@ -27,7 +22,7 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
   // schema never changes, so its answer is kept as text. The service hands out one object per
   // cached id, so an answer lives as long as its schema stays in the service's cache.
   const answers = new WeakMap<StoredSchema, string>();
-  app.get<IdRequest>(
+  app.get(
     '/schemas/ids/:id',
     { schema: { tags, summary: 'The schema with a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySchemaString#' } } } },
     async (request, reply) => {
@@ -41,7 +36,7 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get<IdRequest>(
+  app.get(
     '/schemas/ids/:id/schema',
     { schema: { tags, summary: 'Only the schema text of a global id', params: idParams, querystring: idQuery } },
     async (request, reply) => {
@@ -50,16 +45,15 @@ export async function registrySchemaRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get<IdRequest>(
+  app.get(
     '/schemas/ids/:id/subjects',
     { schema: { tags, summary: 'The subjects holding a global id', params: idParams, querystring: idQuery, response: { 200: stringList } } },
     async (request) => registry.subjectsOfId(schemaId(request.params.id), { deleted: request.query.deleted, subject: request.query.subject }),
   );
 
-  app.get<IdRequest>(
+  app.get(
     '/schemas/ids/:id/versions',
     { schema: { tags, summary: 'The subject versions holding a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySubjectVersionList#' } } } },
     async (request) => registry.versionsOfId(schemaId(request.params.id), { deleted: request.query.deleted, subject: request.query.subject }),
   );
-
-}
+};

@@ -1,34 +1,31 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import { toBytes } from '../../records/embedded-format.js';
 import { SchemaEncoder } from '../../produce/schema-encoding.js';
 import type { SchemaType } from '../../registry/types.js';
 import type { Topic } from '../../topics/topic-service.js';
-import { V2_PRODUCE_CONTENT_TYPES, V2Partition, V2PartitionOffsets, V2ProduceRequest, V2ProduceResponse, V2Topic } from '../../../schemas/v2/topics.js';
+import {
+  V2_PRODUCE_CONTENT_TYPES,
+  V2_PRODUCE_FORMATS,
+  V2Partition,
+  V2PartitionOffsets,
+  V2ProduceRequest,
+  V2ProduceResponse,
+  V2Topic,
+  partitionParams,
+  topicParams,
+} from '../../../schemas/v2/topics.js';
 import { errorResponses } from '../../../schemas/common/error.js';
+import type { RoutePlugin } from '../route-plugin.js';
 
 const V2_CONTENT_TYPE = 'application/vnd.kafka.v2+json';
 const EMBEDDED = /^application\/vnd\.kafka\.(json|binary|avro|protobuf|jsonschema)\.v2\+json$/;
 
-interface ProduceBody {
-  records: Array<{ key?: unknown; value?: unknown; partition?: number }>;
-  key_schema?: string;
-  key_schema_id?: number;
-  value_schema?: string;
-  value_schema_id?: number;
-}
+type ProduceBody = FromSchema<typeof V2ProduceRequest>;
 
-type ProduceRoute = { Params: { topic: string; partition?: number }; Body: ProduceBody };
-
-type ContentFormat = 'json' | 'binary' | 'avro' | 'protobuf' | 'jsonschema';
-const SCHEMA_TYPE: Partial<Record<ContentFormat, SchemaType>> = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonschema: 'JSON' };
-
-const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } } as const;
-const partitionParams = {
-  type: 'object',
-  required: ['topic', 'partition'],
-  properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
-} as const;
+type ContentFormat = (typeof V2_PRODUCE_FORMATS)[number];
+const SCHEMA_TYPE: Record<Exclude<ContentFormat, 'json' | 'binary'>, SchemaType> = { avro: 'AVRO', protobuf: 'PROTOBUF', jsonschema: 'JSON' };
 
 function partitionsOf(topic: Topic) {
   return Array.from({ length: topic.partitions }, (_, partition) => ({
@@ -41,18 +38,19 @@ function partitionsOf(topic: Topic) {
 /** The embedded format named by a v2 produce Content-Type; anything else is 415. */
 function embeddedFormat(request: FastifyRequest): ContentFormat {
   const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  const match = EMBEDDED.exec(contentType);
-  if (!match) {
+  const named = EMBEDDED.exec(contentType)?.[1];
+  const format = V2_PRODUCE_FORMATS.find((known) => known === named);
+  if (!format) {
     throw new GatewayError(
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
       `Unsupported Content-Type '${contentType}': produce with application/vnd.kafka.{json,binary,avro,protobuf,jsonschema}.v2+json.`,
     );
   }
-  return match[1] as ContentFormat;
+  return format;
 }
 
 /** Confluent v2: topics, partitions, partition offsets, and produce with embedded formats. */
-export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
+export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app) => {
   const { topics, produce, fetch, registry } = app.services;
   const schemas = new SchemaEncoder(registry);
 
@@ -66,7 +64,7 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     (await topics.list()).map((topic) => topic.name),
   );
 
-  app.get<{ Params: { topic: string } }>(
+  app.get(
     '/topics/:topic',
     { schema: { tags: ['v2'], summary: 'Get a topic', params: topicParams, response: { 200: { $ref: 'V2Topic#' }, ...errorResponses } } },
     async (request) => {
@@ -76,13 +74,13 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { topic: string } }>(
+  app.get(
     '/topics/:topic/partitions',
     { schema: { tags: ['v2'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { type: 'array', items: { $ref: 'V2Partition#' } }, ...errorResponses } } },
     async (request) => partitionsOf(await topics.get(request.params.topic)),
   );
 
-  app.get<{ Params: { topic: string; partition: number } }>(
+  app.get(
     '/topics/:topic/partitions/:partition',
     { schema: { tags: ['v2'], summary: 'Get a partition', params: partitionParams, response: { 200: { $ref: 'V2Partition#' }, ...errorResponses } } },
     async (request) => {
@@ -92,7 +90,7 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { topic: string; partition: number } }>(
+  app.get(
     '/topics/:topic/partitions/:partition/offsets',
     { schema: { tags: ['v2'], summary: 'Beginning and end offsets of a partition', params: partitionParams, response: { 200: { $ref: 'V2PartitionOffsets#' }, ...errorResponses } } },
     async (request) => {
@@ -101,17 +99,15 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  const produceHandler = async (request: FastifyRequest<ProduceRoute>) => {
-    const format = embeddedFormat(request);
-    const schemaType = SCHEMA_TYPE[format];
-    if (schemaType) return produceWithSchema(request, schemaType);
-    const embedded = format as 'json' | 'binary';
-    const records = request.body.records.map((record, index) => ({
-      partition: request.params.partition ?? record.partition,
-      key: toBytes(record.key, embedded, `records[${index}].key`),
-      value: toBytes(record.value, embedded, `records[${index}].value`),
+  /** Produces to `partition`, or to each record's own partition (or the partitioner's choice) when it is undefined. */
+  const produceRecords = async (format: ContentFormat, topic: string, partition: number | undefined, body: ProduceBody) => {
+    if (format !== 'json' && format !== 'binary') return produceWithSchema(topic, partition, body, SCHEMA_TYPE[format]);
+    const records = body.records.map((record, index) => ({
+      partition: partition ?? record.partition,
+      key: toBytes(record.key, format, `records[${index}].key`),
+      value: toBytes(record.value, format, `records[${index}].value`),
     }));
-    const produced = await produce.produce(request.params.topic, records);
+    const produced = await produce.produce(topic, records);
     return {
       key_schema_id: null,
       value_schema_id: null,
@@ -120,9 +116,7 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
   };
 
   /** Every record is validated and encoded before anything is produced: one bad record writes nothing. */
-  const produceWithSchema = async (request: FastifyRequest<ProduceRoute>, schemaType: SchemaType) => {
-    const { topic, partition } = request.params;
-    const body = request.body;
+  const produceWithSchema = async (topic: string, partition: number | undefined, body: ProduceBody, schemaType: SchemaType) => {
     await topics.lookup(topic);
     const encoded = await schemas.encodeBatch(topic, schemaType, {
       key: { schemaId: body.key_schema_id, schema: body.key_schema },
@@ -140,16 +134,21 @@ export async function v2TopicRoutes(app: FastifyInstance): Promise<void> {
     };
   };
 
-  const produceSchema = (summary: string, params: object) => ({
-    tags: ['v2'],
-    summary,
-    params,
-    consumes: V2_PRODUCE_CONTENT_TYPES,
-    body: { $ref: 'V2ProduceRequest#' },
-    response: { 200: { $ref: 'V2ProduceResponse#' }, 415: { $ref: 'ErrorBody#' }, ...errorResponses },
-  });
+  const produceSchema = <Params>(summary: string, params: Params) =>
+    ({
+      tags: ['v2'],
+      summary,
+      params,
+      consumes: V2_PRODUCE_CONTENT_TYPES,
+      body: { $ref: 'V2ProduceRequest#' },
+      response: { 200: { $ref: 'V2ProduceResponse#' }, 415: { $ref: 'ErrorBody#' }, ...errorResponses },
+    }) as const;
   // The Content-Type names the embedded format; a wrong one is 415 before the body is even validated.
   const preValidation = async (request: FastifyRequest) => void embeddedFormat(request);
-  app.post<ProduceRoute>('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, produceHandler);
-  app.post<ProduceRoute>('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, produceHandler);
-}
+  app.post('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, (request) =>
+    produceRecords(embeddedFormat(request), request.params.topic, undefined, request.body),
+  );
+  app.post('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, (request) =>
+    produceRecords(embeddedFormat(request), request.params.topic, request.params.partition, request.body),
+  );
+};

@@ -1,19 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Topic, TopicConfigEntry } from '../../topics/topic-service.js';
-import { AlterConfigsRequest, TopicConfig, TopicConfigList, UpdateConfigRequest, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import { AlterConfigsRequest, TopicConfig, TopicConfigList, UpdateConfigRequest, configParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { clusterLinks, clusterResolver } from './cluster.js';
-
-interface ConfigParams {
-  cluster_id: string;
-  topic_name: string;
-  name: string;
-}
-
-const configParams = {
-  type: 'object',
-  required: ['cluster_id', 'topic_name', 'name'],
-  properties: { ...topicParams.properties, name: { type: 'string' } },
-} as const;
 
 function renderConfig(request: FastifyRequest, clusterId: string, topic: Topic, entry: TopicConfigEntry) {
   const links = clusterLinks(request, clusterId);
@@ -36,12 +25,12 @@ function renderConfig(request: FastifyRequest, clusterId: string, topic: Topic, 
 }
 
 /** Confluent v3: topic configs get / update / reset / batch alter. Every change is validated before any is stored. */
-export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
+export const v3ConfigRoutes: RoutePlugin<[typeof UpdateConfigRequest, typeof AlterConfigsRequest]> = async (app) => {
   const cluster = clusterResolver(app);
   const { topics } = app.services;
   for (const schema of [TopicConfig, TopicConfigList, UpdateConfigRequest, AlterConfigsRequest]) app.addSchema(schema);
 
-  app.get<{ Params: { cluster_id: string; topic_name: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs',
     { schema: { tags: ['v3'], summary: 'List topic configs', params: topicParams, response: { 200: { $ref: 'KafkaTopicConfigList#' }, ...v3Errors } } },
     async (request) => {
@@ -55,7 +44,7 @@ export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: ConfigParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs/:name',
     { schema: { tags: ['v3'], summary: 'Get one topic config', params: configParams, response: { 200: { $ref: 'KafkaTopicConfig#' }, ...v3Errors } } },
     async (request) => {
@@ -65,7 +54,7 @@ export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.put<{ Params: ConfigParams; Body: { value: string | null } }>(
+  app.put(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs/:name',
     { schema: { tags: ['v3'], summary: 'Set one topic config', params: configParams, body: { $ref: 'UpdateConfigRequest#' }, response: { 204: { type: 'null' }, ...v3Errors } } },
     async (request, reply) => {
@@ -75,7 +64,7 @@ export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.delete<{ Params: ConfigParams }>(
+  app.delete(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs/:name',
     { schema: { tags: ['v3'], summary: 'Reset one topic config to its default', params: configParams, response: { 204: { type: 'null' }, ...v3Errors } } },
     async (request, reply) => {
@@ -85,7 +74,7 @@ export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { cluster_id: string; topic_name: string }; Body: { data: Array<{ name: string; value?: string | null; operation?: string }>; validate_only?: boolean } }>(
+  app.post(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs:alter',
     { schema: { tags: ['v3'], summary: 'Alter several topic configs at once', params: topicParams, body: { $ref: 'AlterConfigBatchRequest#' }, response: { 204: { type: 'null' }, ...v3Errors } } },
     async (request, reply) => {
@@ -98,4 +87,4 @@ export async function v3ConfigRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(204).send();
     },
   );
-}
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { GroupSnapshot } from '../../groups/group-state.js';
 import type { PartitionLag } from '../../groups/group-service.js';
@@ -12,22 +12,13 @@ import {
   ConsumerLag,
   ConsumerLagList,
   ConsumerList,
+  consumerParams,
+  groupParams,
+  lagParams,
 } from '../../../schemas/v3/consumer-groups.js';
-import { v3Errors } from '../../../schemas/v3/topics.js';
+import { clusterParams, v3Errors } from '../../../schemas/v3/topics.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { clusterLinks, clusterResolver } from './cluster.js';
-
-interface GroupParams {
-  cluster_id: string;
-  consumer_group_id: string;
-}
-
-const groupParams = { type: 'object', required: ['cluster_id', 'consumer_group_id'], properties: { cluster_id: { type: 'string' }, consumer_group_id: { type: 'string' } } } as const;
-const consumerParams = { type: 'object', required: ['cluster_id', 'consumer_group_id', 'consumer_id'], properties: { ...groupParams.properties, consumer_id: { type: 'string' } } } as const;
-const lagParams = {
-  type: 'object',
-  required: ['cluster_id', 'consumer_group_id', 'topic_name', 'partition_id'],
-  properties: { ...groupParams.properties, topic_name: { type: 'string' }, partition_id: { type: 'integer', minimum: 0 } },
-} as const;
 
 const groupNotFound = (group: string) => new GatewayError(ErrorCode.CONSUMER_GROUP_NOT_FOUND, `Consumer group ${group} could not be found.`);
 
@@ -37,7 +28,7 @@ function state(snapshot: GroupSnapshot): string {
 }
 
 /** Confluent v3 reads of consumer groups: groups, their consumers and assignments, lags and the lag summary. */
-export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void> {
+export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
   const cluster = clusterResolver(app);
   const { groups } = app.services;
   for (const schema of [ConsumerGroup, Consumer, ConsumerAssignment, ConsumerLag, ConsumerGroupLagSummary, ConsumerGroupList, ConsumerList, ConsumerAssignmentList, ConsumerLagList]) {
@@ -106,9 +97,9 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
 
   const tags = ['v3'];
 
-  app.get<{ Params: { cluster_id: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups',
-    { schema: { tags, summary: 'List consumer groups', params: { type: 'object', properties: { cluster_id: { type: 'string' } } }, response: { 200: { $ref: 'KafkaConsumerGroupList#' }, ...v3Errors } } },
+    { schema: { tags, summary: 'List consumer groups', params: clusterParams, response: { 200: { $ref: 'KafkaConsumerGroupList#' }, ...v3Errors } } },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const data = [];
@@ -120,7 +111,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id',
     { schema: { tags, summary: 'Get a consumer group', params: groupParams, response: { 200: { $ref: 'KafkaConsumerGroup#' }, ...v3Errors } } },
     async (request) => {
@@ -130,7 +121,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/consumers',
     { schema: { tags, summary: 'List the consumers of a group', params: groupParams, response: { 200: { $ref: 'KafkaConsumerList#' }, ...v3Errors } } },
     async (request) => {
@@ -152,7 +143,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     return { snapshot, member };
   };
 
-  app.get<{ Params: GroupParams & { consumer_id: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/consumers/:consumer_id',
     { schema: { tags, summary: 'Get a consumer of a group', params: consumerParams, response: { 200: { $ref: 'KafkaConsumer#' }, ...v3Errors } } },
     async (request) => {
@@ -162,7 +153,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams & { consumer_id: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/consumers/:consumer_id/assignments',
     { schema: { tags, summary: 'The partitions a consumer holds', params: consumerParams, response: { 200: { $ref: 'KafkaConsumerAssignmentList#' }, ...v3Errors } } },
     async (request) => {
@@ -194,7 +185,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/lags',
     { schema: { tags, summary: 'Lag of every partition of a group', params: groupParams, response: { 200: { $ref: 'KafkaConsumerLagList#' }, ...v3Errors } } },
     async (request) => {
@@ -205,7 +196,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams & { topic_name: string; partition_id: number } }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/lags/:topic_name/partitions/:partition_id',
     { schema: { tags, summary: 'Lag of one partition of a group', params: lagParams, response: { 200: { $ref: 'KafkaConsumerLag#' }, ...v3Errors } } },
     async (request) => {
@@ -218,7 +209,7 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
     },
   );
 
-  app.get<{ Params: GroupParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/lag-summary',
     { schema: { tags, summary: 'Maximum and total lag of a group', params: groupParams, response: { 200: { $ref: 'KafkaConsumerGroupLagSummary#' }, ...v3Errors } } },
     async (request) => {
@@ -244,4 +235,4 @@ export async function v3ConsumerGroupRoutes(app: FastifyInstance): Promise<void>
       };
     },
   );
-}
+};

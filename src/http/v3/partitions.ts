@@ -1,14 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { PartitionOffsets } from '../../log/store.js';
 import type { Topic } from '../../topics/topic-service.js';
 import { Partition, PartitionList, partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { clusterLinks, clusterResolver } from './cluster.js';
-
-interface PartitionParams {
-  cluster_id: string;
-  topic_name: string;
-  partition_id: number;
-}
 
 function renderPartition(request: FastifyRequest, clusterId: string, topic: Topic, partition: number, offsets: PartitionOffsets) {
   const links = clusterLinks(request, clusterId);
@@ -28,13 +23,13 @@ function renderPartition(request: FastifyRequest, clusterId: string, topic: Topi
 }
 
 /** Confluent v3: partitions, with their earliest and latest offsets. */
-export async function v3PartitionRoutes(app: FastifyInstance): Promise<void> {
+export const v3PartitionRoutes: RoutePlugin = async (app) => {
   const cluster = clusterResolver(app);
   const { topics } = app.services;
   app.addSchema(Partition);
   app.addSchema(PartitionList);
 
-  app.get<{ Params: { cluster_id: string; topic_name: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions',
     { schema: { tags: ['v3'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { $ref: 'KafkaPartitionList#' }, ...v3Errors } } },
     async (request) => {
@@ -50,7 +45,7 @@ export async function v3PartitionRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: PartitionParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id',
     { schema: { tags: ['v3'], summary: 'Get a partition', params: partitionParams, response: { 200: { $ref: 'KafkaPartition#' }, ...v3Errors } } },
     async (request) => {
@@ -60,4 +55,4 @@ export async function v3PartitionRoutes(app: FastifyInstance): Promise<void> {
       return renderPartition(request, clusterId, topic, request.params.partition_id, offsets);
     },
   );
-}
+};

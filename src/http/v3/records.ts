@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import type { FastifyInstance } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { ErrorCode, GatewayError, invalidInput } from '../../errors.js';
 import type { ProduceRecord, ProducedRecord } from '../../produce/produce-service.js';
 import { toBytes, type EmbeddedFormat } from '../../records/embedded-format.js';
@@ -8,32 +8,16 @@ import type { LogRecord, RecordHeader } from '../../log/store.js';
 import { toErrorBody } from '../error-handler.js';
 import { splitJsonValues } from '../json-stream.js';
 import { parseJson, utf8Text } from '../../json-text.js';
-import { SchemaEncoder, type PartSchema, type RecordPart, type SubjectNameStrategy } from '../../produce/schema-encoding.js';
+import { SchemaEncoder, type PartSchema, type RecordPart } from '../../produce/schema-encoding.js';
 import { decodeRecord, type RecordFormat } from '../../fetch/schema-decoding.js';
 import type { SchemaType } from '../../registry/types.js';
-import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProducedData, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery } from '../../../schemas/v3/records.js';
+import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProducedData, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery, type DataType } from '../../../schemas/v3/records.js';
 import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { clusterResolver } from './cluster.js';
 
-type DataType = 'JSON' | 'BINARY' | 'STRING' | 'AVRO' | 'PROTOBUF' | 'JSONSCHEMA';
-
-interface ProduceData {
-  type?: DataType;
-  data?: unknown;
-  schema_id?: number;
-  schema_version?: number;
-  subject?: string;
-  subject_name_strategy?: SubjectNameStrategy;
-  schema?: string;
-}
-
-interface ProduceBody {
-  partition_id?: number | null;
-  headers?: Array<{ name: string; value?: string | null }>;
-  key?: ProduceData | null;
-  value?: ProduceData | null;
-  timestamp?: string | number | null;
-}
+type ProduceBody = FromSchema<typeof ProduceRequest, { references: [typeof ProduceRequestData] }>;
+type ProduceData = NonNullable<FromSchema<typeof ProduceRequestData>>;
 
 const FORMAT_OF: Partial<Record<DataType, EmbeddedFormat>> = { JSON: 'json', BINARY: 'binary', STRING: 'string' };
 const SCHEMA_TYPE_OF: Partial<Record<DataType, SchemaType>> = { AVRO: 'AVRO', PROTOBUF: 'PROTOBUF', JSONSCHEMA: 'JSON' };
@@ -57,7 +41,7 @@ function timestampOf(value: string | number | null | undefined): number | undefi
 }
 
 function headersOf(headers: ProduceBody['headers']): RecordHeader[] {
-  return (headers ?? []).map((header) => ({ name: header.name, value: header.value == null ? null : (toBytes(header.value, 'binary', `header '${header.name}'`) as Buffer) }));
+  return (headers ?? []).map((header) => ({ name: header.name, value: toBytes(header.value, 'binary', `header '${header.name}'`) }));
 }
 
 export async function renderRecord(record: LogRecord, format: RecordFormat, registry: RegistryService) {
@@ -73,7 +57,7 @@ export async function renderRecord(record: LogRecord, format: RecordFormat, regi
  * Confluent v3 produce (`POST …/records`, one record or a stream of records in one body) and
  * Streamgate's direct partition reads (`GET …/partitions/{p}/records`, `…/offsets`).
  */
-export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
+export const v3RecordRoutes: RoutePlugin = async (app) => {
   const cluster = clusterResolver(app);
   const { produce, fetch, registry, topics } = app.services;
   const schemas = new SchemaEncoder(registry);
@@ -82,14 +66,14 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
   }
   const ajv = new Ajv({ allErrors: false, strict: false });
   ajv.addSchema(ProduceRequestData);
-  const validateRecord = ajv.compile(ProduceRequest);
+  const validateRecord = ajv.compile<ProduceBody>(ProduceRequest);
 
   // Streaming mode: the body may hold many JSON records one after another, so it is split here
   // and each record is validated on its own with the same schema the OpenAPI document shows.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser<Buffer>('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, splitJsonValues(utf8Text(body as Buffer)).map((text) => parseJson(text)));
+      done(null, splitJsonValues(utf8Text(body)).map((text) => parseJson(text)));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -123,10 +107,9 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
       const problem = validateRecord.errors?.[0];
       throw new GatewayError(ErrorCode.UNPROCESSABLE, `Record ${index}: ${problem?.instancePath || 'body'} ${problem?.message ?? 'is invalid'}.`);
     }
-    const body = raw as ProduceBody;
-    const key = await encodePart(resolve, 'key', body.key);
-    const value = await encodePart(resolve, 'value', body.value);
-    const record = { partition: body.partition_id ?? undefined, key: key.bytes, value: value.bytes, headers: headersOf(body.headers), timestamp: timestampOf(body.timestamp) };
+    const key = await encodePart(resolve, 'key', raw.key);
+    const value = await encodePart(resolve, 'value', raw.value);
+    const record = { partition: raw.partition_id ?? undefined, key: key.bytes, value: value.bytes, headers: headersOf(raw.headers), timestamp: timestampOf(raw.timestamp) };
     return { record, key, value };
   };
 
@@ -147,7 +130,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     value: describe(encoded.value, produced.valueSize),
   });
 
-  app.post<{ Params: { cluster_id: string; topic_name: string }; Body: unknown[] }>(
+  app.post(
     '/v3/clusters/:cluster_id/topics/:topic_name/records',
     {
       schema: {
@@ -164,6 +147,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const clusterId = await cluster(request.params.cluster_id);
       const topic = request.params.topic_name;
+      // Typed unknown (the plugin names no reference for ProduceRequest): each record is checked by validateRecord.
       const bodies = request.body;
       if (!Array.isArray(bodies) || bodies.length === 0) throw invalidInput('The request body holds no record.');
       // An unknown topic is 40401 before any inline schema gets registered for it.
@@ -191,10 +175,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{
-    Params: { cluster_id: string; topic_name: string; partition_id: number };
-    Querystring: { offset?: number; timestamp?: number; max_records: number; max_bytes: number; format: RecordFormat };
-  }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id/records',
     {
       schema: {
@@ -228,7 +209,7 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: { cluster_id: string; topic_name: string; partition_id: number }; Querystring: { timestamp: number } }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions/:partition_id/offsets',
     {
       schema: {
@@ -245,4 +226,4 @@ export async function v3RecordRoutes(app: FastifyInstance): Promise<void> {
       return found ?? { offset: null, timestamp: null };
     },
   );
-}
+};

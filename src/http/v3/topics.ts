@@ -1,21 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { Topic } from '../../topics/topic-service.js';
-import { Cluster, ClusterList, CreateTopicRequest, Topic as TopicSchema, TopicList, UpdatePartitionCountRequest, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import { Cluster, ClusterList, CreateTopicRequest, Topic as TopicSchema, TopicList, UpdatePartitionCountRequest, clusterParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import type { RoutePlugin } from '../route-plugin.js';
 import { clusterLinks, clusterResolver } from './cluster.js';
-
-interface TopicParams {
-  cluster_id: string;
-  topic_name: string;
-}
-
-interface CreateTopicBody {
-  topic_name: string;
-  partitions_count?: number;
-  replication_factor?: number;
-  configs?: Array<{ name: string; value: string | null }>;
-  validate_only?: boolean;
-}
 
 export function renderTopic(request: FastifyRequest, clusterId: string, topic: Topic) {
   const links = clusterLinks(request, clusterId);
@@ -37,7 +25,7 @@ export function renderTopic(request: FastifyRequest, clusterId: string, topic: T
 }
 
 /** Confluent v3: clusters and topics. */
-export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
+export const v3TopicRoutes: RoutePlugin<[typeof CreateTopicRequest, typeof UpdatePartitionCountRequest]> = async (app) => {
   const cluster = clusterResolver(app);
   const { topics } = app.services;
   for (const schema of [Cluster, ClusterList, TopicSchema, TopicList, CreateTopicRequest, UpdatePartitionCountRequest]) app.addSchema(schema);
@@ -64,15 +52,15 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
     return { kind: 'KafkaClusterList', metadata: { self: `${clusterLinks(request, clusterId).root.replace(/\/[^/]+$/, '')}`, next: null }, data: [renderCluster(request, clusterId)] };
   });
 
-  app.get<{ Params: { cluster_id: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id',
-    { schema: { tags: ['v3'], summary: 'Get the cluster', params: { type: 'object', properties: { cluster_id: { type: 'string' } } }, response: { 200: { $ref: 'KafkaCluster#' }, ...v3Errors } } },
+    { schema: { tags: ['v3'], summary: 'Get the cluster', params: clusterParams, response: { 200: { $ref: 'KafkaCluster#' }, ...v3Errors } } },
     async (request) => renderCluster(request, await cluster(request.params.cluster_id)),
   );
 
-  app.get<{ Params: { cluster_id: string } }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics',
-    { schema: { tags: ['v3'], summary: 'List topics', params: { type: 'object', properties: { cluster_id: { type: 'string' } } }, response: { 200: { $ref: 'KafkaTopicList#' }, ...v3Errors } } },
+    { schema: { tags: ['v3'], summary: 'List topics', params: clusterParams, response: { 200: { $ref: 'KafkaTopicList#' }, ...v3Errors } } },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const list = await topics.list();
@@ -84,13 +72,13 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { cluster_id: string }; Body: CreateTopicBody }>(
+  app.post(
     '/v3/clusters/:cluster_id/topics',
     {
       schema: {
         tags: ['v3'],
         summary: 'Create a topic',
-        params: { type: 'object', properties: { cluster_id: { type: 'string' } } },
+        params: clusterParams,
         body: { $ref: 'CreateTopicRequest#' },
         response: { 201: { $ref: 'KafkaTopic#' }, 200: { $ref: 'KafkaTopic#' }, ...v3Errors },
       },
@@ -113,7 +101,7 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: TopicParams }>(
+  app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name',
     { schema: { tags: ['v3'], summary: 'Get a topic', params: topicParams, response: { 200: { $ref: 'KafkaTopic#' }, ...v3Errors } } },
     async (request) => {
@@ -122,7 +110,7 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<{ Params: TopicParams; Body: { partitions_count: number } }>(
+  app.patch(
     '/v3/clusters/:cluster_id/topics/:topic_name',
     { schema: { tags: ['v3'], summary: 'Increase the partition count', params: topicParams, body: { $ref: 'UpdatePartitionCountRequest#' }, response: { 200: { $ref: 'KafkaTopic#' }, ...v3Errors } } },
     async (request) => {
@@ -131,7 +119,7 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.delete<{ Params: TopicParams }>(
+  app.delete(
     '/v3/clusters/:cluster_id/topics/:topic_name',
     { schema: { tags: ['v3'], summary: 'Delete a topic and all its records', params: topicParams, response: { 204: { type: 'null' }, ...v3Errors } } },
     async (request, reply) => {
@@ -140,4 +128,4 @@ export async function v3TopicRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(204).send();
     },
   );
-}
+};
