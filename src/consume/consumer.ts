@@ -111,6 +111,8 @@ export class Consumer {
       this.group = undefined;
       throw error;
     }
+    // The client went away while this member joined: close() found no member to take out, so it goes now.
+    if (this.closed) return this.services.groups.disconnect(this.member);
     if (this.options.delivery === 'auto-commit') {
       this.autoCommit = setInterval(() => void this.commitPositions().catch((error: unknown) => this.events.error(error)), this.options.autoCommitIntervalMs);
     }

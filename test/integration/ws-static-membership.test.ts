@@ -131,6 +131,18 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     expect(await a.app.services.groups.committedOffset(group, { topic, partition: 0 })).toBe(carried);
   });
 
+  it.each([{ static: false }, { static: true }])('leaves no member behind when a socket closes while it is still joining (%j)', async ({ static: isStatic }) => {
+    await createTopic('dropped', 2);
+    const group = `g-dropped-${isStatic}`;
+    for (let i = 0; i < 5; i++) {
+      const client = await open('a');
+      subscribe(client, group, 'dropped', { session_timeout_ms: 1000, ...(isStatic ? { group_instance_id: `tab-${i}` } : {}) });
+      client.socket.terminate();
+    }
+    // A static member keeps its place for its session (1 s), then it is gone like the others.
+    await until(async () => ((await a.app.services.groups.describe(group))?.members ?? []).length === 0, 5000, 'every member to leave');
+  });
+
   it('fences the older of two live sockets with one id: error 40904, close code 4002, and no record delivered by both', async () => {
     const topic = 'fenced';
     const group = 'g-fenced';
