@@ -4,6 +4,7 @@ import { parseEmbeddedFormat } from '../records/embedded-format.js';
 import { clusterResolver } from '../http/v3/cluster.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { errorResponses } from '../../schemas/common/error.js';
+import { GroupInstanceId } from '../../schemas/common/group.js';
 import { Consumer } from '../consume/consumer.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 
@@ -44,13 +45,14 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
         querystring: {
           type: 'object',
           additionalProperties: false,
+          // A group instance id names a member of a group: without one it would be ignored.
+          dependencies: { group_instance_id: ['group'] },
           properties: {
             format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
             from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
             last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
             group_instance_id: {
-              type: 'string',
-              pattern: '^[a-zA-Z0-9._-]{1,249}$',
+              ...GroupInstanceId,
               description:
                 "With group: static membership (Kafka's group.instance.id). A stream that reconnects with the same id within the session timeout, to any gateway, gets its partitions back without a rebalance.",
             },

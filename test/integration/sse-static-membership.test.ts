@@ -112,6 +112,8 @@ describe('event streams of a consumer group', () => {
   it.each([
     ['group=g-bad&group_instance_id=has%20space', 422],
     [`group=g-bad&group_instance_id=${'x'.repeat(250)}`, 422],
+    ['group=g-bad&group_instance_id=..', 422],
+    ['group_instance_id=no-group', 422],
   ])('refuses %s with error %i before streaming, joining nothing', async (query, code) => {
     await createTopic('sse-refused', 1);
     const response = await fetch(events('a', 'sse-refused', query));

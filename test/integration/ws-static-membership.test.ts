@@ -202,6 +202,8 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     [{ group_instance_id: 'has space' }, 422],
     [{ group_instance_id: 'x'.repeat(250) }, 422],
     [{ group_instance_id: '' }, 422],
+    [{ group_instance_id: '..' }, 422],
+    [{ group_instance_id: '.' }, 422],
     [{ initial_rebalance_delay_ms: -1 }, 422],
     [{ initial_rebalance_delay_ms: 300_001 }, 422],
     [{ initial_rebalance_delay_ms: 1.5 }, 422],
