@@ -1,3 +1,5 @@
+import { GroupInstanceId } from '../common/group.js';
+
 /** The Server-Sent Events stream of a topic (`GET /v3/clusters/{cluster_id}/topics/{topic_name}/events`). */
 export const EventsParams = {
   type: 'object',
@@ -8,13 +10,14 @@ export const EventsParams = {
 export const EventsQuery = {
   type: 'object',
   additionalProperties: false,
+  // A group instance id names a member of a group: without one it would be ignored.
+  dependencies: { group_instance_id: ['group'] },
   properties: {
     format: { type: 'string', enum: ['json', 'binary', 'string'], default: 'json' },
     from: { type: 'string', enum: ['earliest', 'latest'], default: 'latest', description: 'Where partitions without a resume position start.' },
     last_event_id: { type: 'string', description: 'A resume token, for clients that cannot set the Last-Event-ID header.' },
     group_instance_id: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9._-]{1,249}$',
+      ...GroupInstanceId,
       description:
         "With group: static membership (Kafka's group.instance.id). A stream that reconnects with the same id within the session timeout, to any gateway, gets its partitions back without a rebalance.",
     },

@@ -3,6 +3,8 @@
  * group member, or a group-less reader of chosen partitions, and can produce too.
  * Server → client messages are documented in openapi/asyncapi.yaml.
  */
+import { GroupInstanceId } from '../common/group.js';
+
 const topicPartition = {
   type: 'object',
   required: ['topic', 'partition'],
@@ -28,8 +30,7 @@ export const SubscribeMessage = {
     session_timeout_ms: { type: 'integer', minimum: 1000, maximum: 300000 },
     assignor: { type: 'string', enum: ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] },
     group_instance_id: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9._-]{1,249}$',
+      ...GroupInstanceId,
       description:
         "Static membership (Kafka's group.instance.id): a socket that reconnects with the same id within session_timeout_ms, to any gateway, gets its partitions back without a rebalance; a second live socket with the id fences the first.",
     },

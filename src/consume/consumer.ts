@@ -111,6 +111,8 @@ export class Consumer {
       this.group = undefined;
       throw error;
     }
+    // The client went away while this member joined: close() found no member to take out, so it goes now.
+    if (this.closed) return this.services.groups.disconnect(this.member);
     if (this.options.delivery === 'auto-commit') {
       this.autoCommit = setInterval(() => void this.commitPositions().catch((error: unknown) => this.events.error(error)), this.options.autoCommitIntervalMs);
     }
@@ -150,19 +152,22 @@ export class Consumer {
 
   /**
    * The client went away: stops delivering, and an auto-committing member commits what it
-   * delivered first. A static member (group instance id) keeps its place in the group for its
+   * delivered — up to `undelivered`, the first record of a partition the transport had but could
+   * no longer send. A static member (group instance id) keeps its place in the group for its
    * session timeout, so a reconnect gets its partitions back; any other member leaves.
    */
-  async close(): Promise<void> {
+  async close(undelivered: TopicPartitionOffset[] = []): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.autoCommit);
-    try {
-      if (this.options.delivery === 'auto-commit') await this.commitPositions().catch((error: unknown) => this.events.error(error));
-      if (this.member) await this.services.groups.disconnect(this.member);
-    } finally {
-      await this.delivery.close();
-    }
+    // Delivery stops first: records handed over after the transport went away never reach the
+    // client, and an auto-committing member must not commit them as delivered.
+    const positions = (await this.delivery.close()).map((p) => {
+      const lost = undelivered.find((u) => u.topic === p.topic && u.partition === p.partition);
+      return lost ? { ...p, offset: Math.min(p.offset, lost.offset) } : p;
+    });
+    if (this.options.delivery === 'auto-commit') await this.commitPositions(positions).catch((error: unknown) => this.events.error(error));
+    if (this.member) await this.services.groups.disconnect(this.member);
   }
 
   private async onAssigned(group: string, partitions: TopicPartition[], generation: number): Promise<void> {
@@ -209,10 +214,10 @@ export class Consumer {
     });
   }
 
-  private async commitPositions(): Promise<TopicPartitionOffset[]> {
+  private async commitPositions(delivered = this.delivery.positions()): Promise<TopicPartitionOffset[]> {
     const member = this.member;
     if (!this.group || !member) return [];
-    const positions = this.delivery.positions().filter((p) => member.holds(p));
+    const positions = delivered.filter((p) => member.holds(p));
     if (positions.length > 0) await this.services.groups.commit(this.group, member, positions);
     return positions;
   }

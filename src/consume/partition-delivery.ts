@@ -160,9 +160,12 @@ export class PartitionDelivery {
     this.changed.notify();
   }
 
-  async close(): Promise<void> {
+  /** Stops delivering every partition; resolves once all loops stopped, with their positions. */
+  async close(): Promise<Array<TopicPartition & { offset: number }>> {
     this.closed = true;
-    await Promise.all(this.assigned().map((tp) => this.revoke(tp)));
+    const partitions = this.assigned();
+    const offsets = await Promise.all(partitions.map((tp) => this.revoke(tp)));
+    return partitions.flatMap((tp, i) => (offsets[i] === undefined ? [] : [{ ...tp, offset: offsets[i] }]));
   }
 
   private blocked(reader: PartitionReader): boolean {

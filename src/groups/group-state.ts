@@ -88,8 +88,9 @@ export interface GroupStateStore {
    */
   heartbeat(group: string, memberId: string): Promise<GroupSnapshot | undefined>;
   /**
-   * Stores an assignment if the members did not change since `expectedMembersVersion` and the
-   * initial rebalance delay is over; the new generation, or undefined.
+   * Stores an assignment if the members did not change since `expectedMembersVersion`, none was
+   * stored for that version yet (one generation per rebalance, however many members computed it)
+   * and the initial rebalance delay is over; the new generation, or undefined.
    */
   setAssignment(group: string, expectedMembersVersion: number, assignment: Assignment, topology: string): Promise<number | undefined>;
   /** Forces a new assignment (a subscribed topic's partition count changed). */

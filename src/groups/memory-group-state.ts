@@ -124,7 +124,7 @@ export class MemoryGroupState implements GroupStateStore {
 
   async setAssignment(id: string, expectedMembersVersion: number, assignment: Assignment, topology: string): Promise<number | undefined> {
     const group = this.group(id);
-    if (group.membersVersion !== expectedMembersVersion || Date.now() < group.delayUntil) return undefined;
+    if (group.membersVersion !== expectedMembersVersion || group.assignedVersion === expectedMembersVersion || Date.now() < group.delayUntil) return undefined;
     group.assignment = structuredClone(assignment);
     group.topology = topology;
     group.assignedVersion = expectedMembersVersion;

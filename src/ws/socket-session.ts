@@ -11,6 +11,7 @@ import { CLIENT_MESSAGES, type AssignMessage, type CommitMessage, type ProduceMe
 import type { DeliveredRun } from '../consume/partition-delivery.js';
 import { Consumer, type StartOffset } from '../consume/consumer.js';
 import type { ClientQueue } from '../consume/outbound-budget.js';
+import type { TopicPartitionOffset } from '../log/store.js';
 
 /** Records a client receives before it must grant more with a `credit` message, unless it asks otherwise. */
 export const DEFAULT_CREDIT = 1000;
@@ -48,6 +49,8 @@ export class SocketSession {
   /** Runs of records delivered since the last flush, and their length as JSON text. */
   private pendingRuns: DeliveredRun[] = [];
   private pendingBytes = 0;
+  /** Per partition, the first record the socket could no longer carry (it was closing): not delivered, so never committed. */
+  private readonly undelivered = new Map<string, TopicPartitionOffset>();
   private closed = false;
 
   constructor(
@@ -101,6 +104,14 @@ export class SocketSession {
     const bytes = this.pendingBytes;
     this.pendingRuns = [];
     this.pendingBytes = 0;
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) {
+      // A closing socket sends nothing more; runs of one partition come in order, so the first is where delivery ended.
+      for (const { batch, start } of runs) {
+        const key = `${batch.topic}:${batch.partition}`;
+        if (!this.undelivered.has(key)) this.undelivered.set(key, { topic: batch.topic, partition: batch.partition, offset: batch.records[start].offset });
+      }
+      return 0;
+    }
     for (const message of recordsMessages(runs)) this.write(message);
     return bytes;
   }
@@ -265,8 +276,9 @@ export class SocketSession {
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
+    this.flushRecords();
     try {
-      await this.consumer?.close();
+      await this.consumer?.close([...this.undelivered.values()]);
     } catch (error) {
       this.log.warn({ err: error }, 'closing a websocket session failed');
     }

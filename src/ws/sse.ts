@@ -49,11 +49,15 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
       for (const partition of resume.keys()) topics.assertPartition(topic, partition);
 
       const raw = reply.raw;
+      const group = request.query.group;
       const positions = new Map<number, number>();
       // Every start position is resolved before answering, so a bad request is still a clean 4xx.
       for (let partition = 0; partition < topic.partitions; partition++) {
-        const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
         const resumed = resume.get(partition);
+        // A group member's token names only partitions it delivered: a start it never read from
+        // would pass over the group's commit when the partition comes to it later.
+        if (group !== undefined && resumed === undefined) continue;
+        const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
         const start = resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
         positions.set(partition, start);
       }
@@ -66,7 +70,6 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
         stalled: () => raw.destroy(),
       });
       const event = (name: string, data: object) => raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-      const group = request.query.group;
       const streamConsumer = new Consumer(
         app.services,
         {

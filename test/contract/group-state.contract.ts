@@ -44,6 +44,14 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
       expect(snapshot.assignment.a).toEqual([{ topic: 't', partition: 0 }]);
     });
 
+    it('stores one assignment per membership: another computed for it is refused, so a rebalance has one generation', async () => {
+      const { membersVersion, generation } = (await state.heartbeat('g1', 'a'))!;
+      expect(await state.setAssignment('g1', membersVersion, { a: [], b: [{ topic: 't', partition: 0 }] }, 't=1')).toBeUndefined();
+      const snapshot = (await state.heartbeat('g1', 'a'))!;
+      expect(snapshot.generation).toBe(generation);
+      expect(snapshot.assignment.a).toEqual([{ topic: 't', partition: 0 }]);
+    });
+
     it('lets a partition be claimed only when free, and released only by its holder', async () => {
       expect(await state.claim('g1', 'a', ['t:0', 't:1'])).toEqual(['t:0', 't:1']);
       expect(await state.claim('g1', 'b', ['t:0', 't:2'])).toEqual(['t:2']);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { suiteRedis } from '../support/redis.js';
+import { openEvents, takeEvents } from '../support/sse-client.js';
 
 let redis: Awaited<ReturnType<typeof suiteRedis>>;
 let gw: TestGateway;
@@ -18,55 +19,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** Opens an event stream and yields parsed events until the caller aborts. */
-async function openEvents(url: string, headers: Record<string, string> = {}) {
-  const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const events: SseEvent[] = [];
-  const next = async (match: (e: SseEvent) => boolean, timeoutMs = 5000): Promise<SseEvent> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = events.findIndex(match);
-      if (index >= 0) return events.splice(index, 1)[0];
-      if (Date.now() > deadline) throw new Error('no matching event');
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
-      if (chunk === null) continue;
-      if (chunk.done) throw new Error('stream ended');
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event: SseEvent = {};
-        for (const line of block.split('\n')) {
-          const colon = line.indexOf(':');
-          if (colon <= 0) continue;
-          const field = line.slice(0, colon);
-          const value = line.slice(colon + 1).trimStart();
-          if (field === 'id' || field === 'event' || field === 'data') event[field] = value;
-        }
-        if (event.event || event.data) events.push(event);
-      }
-    }
-  };
-  return { response, next, close: () => abort.abort() };
-}
-
-const records = async (stream: Awaited<ReturnType<typeof openEvents>>, count: number) => {
-  const out: SseEvent[] = [];
-  while (out.length < count) out.push(await stream.next((e) => e.event === 'record'));
-  return out;
-};
-
 const produce = (topic: string, partition: number, values: unknown[]) =>
   gw.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
 
@@ -78,7 +30,7 @@ describe('Server-Sent Events', () => {
 
     const first = await openEvents(`${base}${gw.v3}/topics/feed/events?from=earliest`);
     expect(first.response.headers.get('content-type')).toBe('text/event-stream');
-    const seen = await records(first, 3);
+    const seen = await takeEvents(first, 3);
     first.close();
 
     const lastId = seen.at(-1)!.id!;
@@ -87,7 +39,7 @@ describe('Server-Sent Events', () => {
     await produce('feed', 1, ['b2']);
 
     const second = await openEvents(`${base}${gw.v3}/topics/feed/events`, { 'last-event-id': lastId });
-    const rest = await records(second, 4);
+    const rest = await takeEvents(second, 4);
     await expect(second.next((e) => e.event === 'record', 300)).rejects.toThrow();
     second.close();
 
@@ -101,7 +53,7 @@ describe('Server-Sent Events', () => {
     const stream = await openEvents(`${base}${gw.v3}/topics/tail/events`);
     await stream.next((e) => e.event === 'ready');
     await produce('tail', 0, ['new']);
-    const [event] = await records(stream, 1);
+    const [event] = await takeEvents(stream, 1);
     expect(JSON.parse(event.data!)).toMatchObject({ topic: 'tail', partition: 0, offset: 1, value: 'new' });
     stream.close();
   });
@@ -125,14 +77,14 @@ describe('Server-Sent Events', () => {
     const url = `${base}${gw.v3}/topics/grouped/events?group=sse-group&from=earliest`;
 
     const first = await openEvents(url);
-    expect((await records(first, 2)).map((e) => JSON.parse(e.data!).value).sort()).toEqual(['p0-a', 'p1-a']);
+    expect((await takeEvents(first, 2)).map((e) => JSON.parse(e.data!).value).sort()).toEqual(['p0-a', 'p1-a']);
 
     const second = await openEvents(url);
     await second.next((e) => e.event === 'assigned' && JSON.parse(e.data!).partitions.length === 1, 10_000);
     await produce('grouped', 0, ['p0-b']);
     await produce('grouped', 1, ['p1-b']);
-    const [fromFirst] = await records(first, 1);
-    const [fromSecond] = await records(second, 1);
+    const [fromFirst] = await takeEvents(first, 1);
+    const [fromSecond] = await takeEvents(second, 1);
     expect([JSON.parse(fromFirst.data!).value, JSON.parse(fromSecond.data!).value].sort()).toEqual(['p0-b', 'p1-b']);
     expect(JSON.parse(fromFirst.data!).partition).not.toBe(JSON.parse(fromSecond.data!).partition);
     first.close();
@@ -142,7 +94,7 @@ describe('Server-Sent Events', () => {
     await new Promise((r) => setTimeout(r, 300));
     await produce('grouped', 0, ['p0-c']);
     const third = await openEvents(url);
-    expect((await records(third, 1)).map((e) => JSON.parse(e.data!).value)).toEqual(['p0-c']);
+    expect((await takeEvents(third, 1)).map((e) => JSON.parse(e.data!).value)).toEqual(['p0-c']);
     await expect(third.next((e) => e.event === 'record', 500)).rejects.toThrow();
     third.close();
   });

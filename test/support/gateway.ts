@@ -33,3 +33,11 @@ export async function startGateway(options: { redisUrl?: string; prefix?: string
   const clusterId = await app.services.store.clusterId();
   return { app, config, clusterId, v3: `/v3/clusters/${clusterId}`, close: () => app.close() };
 }
+
+/** Makes the gateway listen on a free local port; returns its base URL (`http://127.0.0.1:<port>`). */
+export async function listen(gateway: TestGateway): Promise<string> {
+  await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = gateway.app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the gateway listens on no port');
+  return `http://127.0.0.1:${address.port}`;
+}

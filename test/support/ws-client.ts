@@ -69,3 +69,22 @@ export async function takeRecords(client: TestSocket, count: number, timeoutMs =
   }
   return records;
 }
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset?: number;
+}
+
+/** The partitions an `assigned` or `revoked` message names. */
+export const partitionsOf = (message: ServerMessage): PartitionOffset[] => (message.partitions as PartitionOffset[] | undefined) ?? [];
+
+/** The partition numbers a group member holds now, from the `assigned` and `revoked` messages it received. */
+export function held(client: TestSocket): number[] {
+  const partitions = new Set<number>();
+  for (const message of client.received) {
+    if (message.type === 'assigned') for (const p of partitionsOf(message)) partitions.add(p.partition);
+    if (message.type === 'revoked') for (const p of partitionsOf(message)) partitions.delete(p.partition);
+  }
+  return [...partitions].sort((x, y) => x - y);
+}
