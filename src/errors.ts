@@ -86,3 +86,19 @@ export const invalidInput = (message: string): GatewayError => new GatewayError(
 
 export const backendUnavailable = (detail: string, cause?: unknown): GatewayError =>
   new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Storage backend unavailable: ${detail}`, { retriable: true, cause });
+
+/** A commit or seek for a partition the consumer does not hold: one code on every transport. */
+export const notAssigned = (tp: { topic: string; partition: number }): GatewayError =>
+  new GatewayError(ErrorCode.NOT_PARTITION_OWNER, `Partition ${tp.partition} of topic '${tp.topic}' is not assigned to this consumer.`);
+
+/** Kafka's OFFSET_OUT_OF_RANGE: the offset is below the log start or past the log end. */
+export const offsetOutOfRange = (tp: { topic: string; partition: number }, offset: number, log: { logStartOffset: number; nextOffset: number }): GatewayError =>
+  new GatewayError(
+    ErrorCode.OFFSET_OUT_OF_RANGE,
+    `Offset ${offset} is out of range for partition ${tp.partition} of topic '${tp.topic}': ` +
+      `the log holds offsets ${log.logStartOffset} to ${log.nextOffset - 1} (next offset ${log.nextOffset}).`,
+  );
+
+/** A partition to start where there is no valid committed offset, with auto.offset.reset none (Kafka's NoOffsetForPartitionException). */
+export const noOffsetForPartition = (tp: { topic: string; partition: number }): GatewayError =>
+  new GatewayError(ErrorCode.NO_OFFSET_FOR_PARTITION, `No valid committed offset for partition ${tp.partition} of topic '${tp.topic}' and auto.offset.reset is none.`);
