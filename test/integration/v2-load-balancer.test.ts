@@ -255,7 +255,34 @@ describe.skipIf(!HAPROXY)(`v2 consumer instances behind HAProxy round-robin over
     await viaLb('DELETE', at('g-lb-idle', 'awake'));
   }, 30_000);
 
-  // Last: it leaves two gateways.
+  // The last two leave two gateways, then one.
+  it('hands an instance over when the gateway driving it shuts down: the next request anywhere takes it up, from its positions', async () => {
+    await createTopic('lb-handover', 2);
+    for (let p = 0; p < 2; p++) await produce('lb-handover', p, Array.from({ length: 20 }, (_, i) => i));
+    await createInstance('g-lb-handover', 'h', { 'auto.commit.enable': 'false' });
+    await subscribe('g-lb-handover', 'h', ['lb-handover']);
+    await until('assignment', () => partitionsOf(lb.url, 'g-lb-handover', 'h'), (p) => p.length === 2);
+    const first = await drain('g-lb-handover', 'h', 40);
+    expect(first).toHaveLength(40);
+
+    const pid = await driverPid('g-lb-handover', 'h');
+    const driver = gateways.find((g) => g.pid === pid);
+    expect(driver).toBeDefined();
+    if (!driver) return;
+    await driver.stop();
+    gateways = gateways.filter((g) => g !== driver);
+    // It gave its lease up: no wait for it to lapse.
+    expect(await driverPid('g-lb-handover', 'h')).toBeUndefined();
+
+    for (let p = 0; p < 2; p++) await produce('lb-handover', p, Array.from({ length: 10 }, (_, i) => 20 + i));
+    const rest = await drain('g-lb-handover', 'h', 20);
+    expect(gateways.map((g) => g.pid)).toContain(await driverPid('g-lb-handover', 'h'));
+    const everything = [...first, ...rest];
+    expect(new Set(ids(everything)).size).toBe(everything.length);
+    for (let p = 0; p < 2; p++) expect(everything.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    await viaLb('DELETE', at('g-lb-handover', 'h'));
+  }, 60_000);
+
   it('goes on through another gateway when the one driving the instance is killed mid-poll, from its positions', async () => {
     await createTopic('lb-kill', 2);
     for (let p = 0; p < 2; p++) await produce('lb-kill', p, Array.from({ length: 30 }, (_, i) => i));

@@ -44,8 +44,13 @@ export function groupInstanceId(id: string, hash: (text: string) => string): str
  */
 export class InstanceDriver {
   private member: GroupMember | undefined;
-  /** The generation of an assignment made while the member was joining (its id unknown yet). */
-  private pendingGeneration: number | undefined;
+  /** An assignment made while the member was joining (its id unknown yet). */
+  private pending: { partitions: TopicPartition[]; generation: number } | undefined;
+  /**
+   * Partitions being revoked: the member lists them until it has released them, after its
+   * `onRevoked` returned, but no write may put them back into the state meanwhile.
+   */
+  private readonly releasing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   /** Handing over: what the member gives up keeps its positions, for the next driver. */
   private stopping: 'leave' | 'handover' | undefined;
@@ -74,7 +79,7 @@ export class InstanceDriver {
         clientId: this.key.id,
         groupInstanceId: this.staticId,
         sessionTimeoutMs: this.context.sessionTimeoutMs,
-        onAssigned: (_partitions, generation) => this.assigned(generation),
+        onAssigned: (partitions, generation) => this.assigned(partitions, generation),
         onRevoked: (partitions) => this.revoked(partitions),
         // A driver on another gateway took over: it drives now; stop without a word.
         onFenced: () => this.finish(),
@@ -87,7 +92,9 @@ export class InstanceDriver {
     }
     this.member = member;
     if (this.stopping) return this.end(member, this.stopping);
-    if (this.pendingGeneration !== undefined) await this.assigned(this.pendingGeneration);
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) await this.assigned(pending.partitions, pending.generation);
   }
 
   drives(): boolean {
@@ -145,23 +152,32 @@ export class InstanceDriver {
     return state.lease === this.token && state.doc.epoch === this.epoch;
   }
 
-  private async assigned(generation: number): Promise<void> {
+  private async assigned(partitions: TopicPartition[], generation: number): Promise<void> {
     const member = this.member;
     if (!member) {
       // Called from within the join: written once it returns, with the member's id.
-      this.pendingGeneration = generation;
+      this.pending = { partitions: [...(this.pending?.partitions ?? []), ...partitions], generation };
       return;
     }
-    // The member's whole assignment, not the change: the state follows the member even after a
-    // write that failed. A partition that already has a position was this instance's before a
-    // takeover and goes on from there; the others start from the group's commit at the first poll.
-    await this.write((state) => ({ ...state.doc, held: member.assignment(), memberId: member.memberId, generation }));
+    for (const tp of partitions) this.releasing.delete(tpKey(tp.topic, tp.partition));
+    // A partition that already has a position was this instance's before a takeover and goes on
+    // from there; the others start from the group's commit at the first poll.
+    await this.write((state) => ({ ...state.doc, held: this.holding(member), memberId: member.memberId, generation }));
+  }
+
+  /**
+   * What the member holds and delivers: its whole assignment, not a change, so the state follows
+   * the member even after a write that failed.
+   */
+  private holding(member: GroupMember): TopicPartition[] {
+    return member.assignment().filter((tp) => !this.releasing.has(tpKey(tp.topic, tp.partition)));
   }
 
   private async revoked(partitions: TopicPartition[]): Promise<void> {
     const member = this.member;
     if (!member) return;
     const gone = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)));
+    for (const key of gone) this.releasing.add(key);
     await this.write(async (state) => {
       const positions = { ...state.doc.positions };
       if (this.stopping !== 'handover') {
@@ -169,8 +185,7 @@ export class InstanceDriver {
         if (this.autoCommit) await this.commit(member, state, partitions);
         for (const key of gone) delete positions[key];
       }
-      const held = member.assignment().filter((tp) => !gone.has(tpKey(tp.topic, tp.partition)));
-      return { ...state.doc, held, memberId: member.memberId, positions };
+      return { ...state.doc, held: this.holding(member), memberId: member.memberId, positions };
     });
   }
 
