@@ -102,3 +102,15 @@ export const offsetOutOfRange = (tp: { topic: string; partition: number }, offse
 /** A partition to start where there is no valid committed offset, with auto.offset.reset none (Kafka's NoOffsetForPartitionException). */
 export const noOffsetForPartition = (tp: { topic: string; partition: number }): GatewayError =>
   new GatewayError(ErrorCode.NO_OFFSET_FOR_PARTITION, `No valid committed offset for partition ${tp.partition} of topic '${tp.topic}' and auto.offset.reset is none.`);
+
+export const consumerInstanceNotFound = (group: string, id: string): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `Consumer instance ${id} not found in group ${group}.`);
+
+export const consumerInstanceExists = (group: string, id: string): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_ALREADY_EXISTS, `Consumer with specified consumer ID ${id} already exists in group ${group}.`);
+
+/** Kafka's IllegalStateException for a consumer that subscribes after assigning, or the reverse. */
+export const subscriptionExclusive = (): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_ALREADY_SUBSCRIBED, 'Subscription to topics, partitions and pattern are mutually exclusive.');
+
+export const notSubscribed = (): GatewayError => new GatewayError(ErrorCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions.');

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ErrorCode, GatewayError, notAssigned, offsetOutOfRange } from '../../errors.js';
+import { ErrorCode, GatewayError, consumerInstanceExists, consumerInstanceNotFound, notAssigned, offsetOutOfRange, subscriptionExclusive } from '../../errors.js';
 import { startingOffset } from '../../consume/start-offsets.js';
 import type { FetchService } from '../../fetch/fetch-service.js';
 import type { TopicPartition } from '../../log/store.js';
@@ -41,8 +41,7 @@ export interface ConsumerInstancesOptions {
   sessionTimeoutMs: number;
 }
 
-const notFound = (key: InstanceKey) => new GatewayError(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `Consumer instance ${key.id} not found in group ${key.group}.`);
-const mutuallyExclusive = () => new GatewayError(ErrorCode.CONSUMER_ALREADY_SUBSCRIBED, 'Subscription to topics, partitions and pattern are mutually exclusive.');
+const notFound = (key: InstanceKey) => consumerInstanceNotFound(key.group, key.id);
 const REAP_BATCH = 100;
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 40);
 
@@ -88,7 +87,7 @@ export class ConsumerInstances {
     const id = name ?? `rest-consumer-${randomUUID()}`;
     const doc: InstanceDoc = { config, epoch: 0, held: [], generation: 0, positions: {} };
     if (!(await this.deps.state.create({ group, id }, doc))) {
-      throw new GatewayError(ErrorCode.CONSUMER_ALREADY_EXISTS, `Consumer with specified consumer ID ${id} already exists in group ${group}.`);
+      throw consumerInstanceExists(group, id);
     }
     return id;
   }
@@ -114,7 +113,7 @@ export class ConsumerInstances {
     const token = this.newToken();
     let previous: StoredInstance | undefined;
     const result = await this.change(key, (state) => {
-      if (state.doc.manual) throw mutuallyExclusive();
+      if (state.doc.manual) throw subscriptionExclusive();
       previous = state;
       const subscription = pattern === undefined ? { topics: names } : { topics: names, pattern };
       return {
@@ -147,7 +146,7 @@ export class ConsumerInstances {
   async assign(key: InstanceKey, partitions: TopicPartition[]): Promise<void> {
     for (const tp of partitions) this.deps.topics.assertPartition(await this.deps.topics.lookup(tp.topic), tp.partition);
     const result = await this.change(key, async (state) => {
-      if (state.doc.subscription) throw mutuallyExclusive();
+      if (state.doc.subscription) throw subscriptionExclusive();
       const committed = await this.deps.groups.committed(key.group);
       const positions: Record<string, number> = {};
       for (const tp of partitions) {

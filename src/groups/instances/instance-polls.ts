@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError } from '../../errors.js';
+import { ErrorCode, GatewayError, consumerInstanceNotFound, notSubscribed } from '../../errors.js';
 import { startingOffset } from '../../consume/start-offsets.js';
 import type { RecordWaiter } from '../../fetch/append-notifier.js';
 import type { FetchService } from '../../fetch/fetch-service.js';
@@ -72,12 +72,12 @@ export class InstancePolls {
     for (;;) {
       const doc = state.doc;
       if (!doc.manual && !doc.subscription?.topics.length) {
-        throw new GatewayError(ErrorCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions.');
+        throw notSubscribed();
       }
       const read = await this.readOnce(key, doc, options.maxBytes);
       if (read.moved) {
         const result = await this.deps.state.update(key, state.version, { ...doc, positions: read.positions }, doc.subscription ? { kind: 'live' } : { kind: 'any' });
-        if (result === 'gone') throw new GatewayError(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `Consumer instance ${key.id} not found in group ${key.group}.`);
+        if (result === 'gone') throw consumerInstanceNotFound(key.group, key.id);
         if (result !== 'ok') {
           // Another poll, a rebalance or a seek moved the instance on (or its driver's lease
           // lapsed): what was read is dropped and read again from where the instance is now.
