@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstanceKeys } from '../../src/groups/redis/keys.js';
+import { GroupKeys, InstanceKeys } from '../../src/groups/redis/keys.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { haproxyBinary, startHaproxy, type LoadBalancer } from '../support/haproxy.js';
 import { startRedis, uniquePrefix, type RedisServer } from '../support/redis.js';
@@ -112,6 +112,16 @@ async function driverPid(group: string, id: string): Promise<number | undefined>
   try {
     const token = await client.get(new InstanceKeys(prefix).lease(group, id));
     return token === null ? undefined : Number(token.split('/')[1]);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Kafka's generation of a group: bumped by every rebalance (a new assignment). */
+async function generation(group: string): Promise<number> {
+  const client = new Redis(redis.url);
+  try {
+    return Number(await client.hget(new GroupKeys(prefix).meta(group), 'gen'));
   } finally {
     client.disconnect();
   }
@@ -265,6 +275,8 @@ describe.skipIf(!HAPROXY)(`v2 consumer instances behind HAProxy round-robin over
     const first = await drain('g-lb-handover', 'h', 40);
     expect(first).toHaveLength(40);
 
+    const before = await generation('g-lb-handover');
+    expect(before).toBeGreaterThan(0);
     const pid = await driverPid('g-lb-handover', 'h');
     const driver = gateways.find((g) => g.pid === pid);
     expect(driver).toBeDefined();
@@ -277,6 +289,8 @@ describe.skipIf(!HAPROXY)(`v2 consumer instances behind HAProxy round-robin over
     for (let p = 0; p < 2; p++) await produce('lb-handover', p, Array.from({ length: 10 }, (_, i) => 20 + i));
     const rest = await drain('g-lb-handover', 'h', 20);
     expect(gateways.map((g) => g.pid)).toContain(await driverPid('g-lb-handover', 'h'));
+    // The new member took the static member's place: no rebalance.
+    expect(await generation('g-lb-handover')).toBe(before);
     const everything = [...first, ...rest];
     expect(new Set(ids(everything)).size).toBe(everything.length);
     for (let p = 0; p < 2; p++) expect(everything.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i));
@@ -293,6 +307,8 @@ describe.skipIf(!HAPROXY)(`v2 consumer instances behind HAProxy round-robin over
     const first = await drain('g-lb-kill', 'k', 60);
     expect(first).toHaveLength(60);
 
+    const before = await generation('g-lb-kill');
+    expect(before).toBeGreaterThan(0);
     const pid = await driverPid('g-lb-kill', 'k');
     const driver = gateways.find((g) => g.pid === pid);
     expect(driver).toBeDefined();
@@ -314,6 +330,7 @@ describe.skipIf(!HAPROXY)(`v2 consumer instances behind HAProxy round-robin over
     await until('a takeover', async () => (await poll(lb.url, 'g-lb-kill', 'k', 'timeout=100'), await driverPid('g-lb-kill', 'k')), (pid) => gateways.some((g) => g.pid === pid));
     for (let p = 0; p < 2; p++) await produce('lb-kill', p, Array.from({ length: 10 }, (_, i) => 40 + i));
     const after = await drain('g-lb-kill', 'k', 20, 30_000);
+    expect(await generation('g-lb-kill')).toBe(before);
 
     const everything = [...first, ...during, ...after];
     expect(new Set(ids(everything)).size).toBe(everything.length);
