@@ -142,9 +142,11 @@ export class GroupService {
   }
 }
 
+export const isGroupInstanceId = (id: string): boolean => INSTANCE_ID.test(id) && id !== '.' && id !== '..';
+
 function validate(options: MemberOptions): void {
   const instanceId = options.groupInstanceId;
-  if (instanceId !== undefined && (!INSTANCE_ID.test(instanceId) || instanceId === '.' || instanceId === '..')) {
+  if (instanceId !== undefined && !isGroupInstanceId(instanceId)) {
     throw invalidInput(`Group instance id '${instanceId}' is illegal: use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'.`);
   }
   const delay = options.initialRebalanceDelayMs;

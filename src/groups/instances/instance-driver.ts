@@ -1,8 +1,8 @@
 import type { TopicPartition } from '../../log/store.js';
 import type { GroupMember } from '../group-member.js';
-import type { GroupService } from '../group-service.js';
+import { isGroupInstanceId, type GroupService } from '../group-service.js';
 import { tpKey } from '../group-state.js';
-import { changeInstance, type InstanceKey, type InstanceStateStore, type StoredInstance } from './instance-state.js';
+import { changeInstance, positionsOf, type InstanceKey, type InstanceStateStore, type StoredInstance } from './instance-state.js';
 
 export interface DriverLog {
   warn(details: object, message: string): void;
@@ -27,11 +27,9 @@ export interface DriverContext {
  */
 export const leaseTtlMs = (sessionTimeoutMs: number): number => Math.floor(sessionTimeoutMs / 2);
 
-/** Kafka's `group.instance.id` rule; an instance id outside it is hashed into it. */
-const STATIC_ID = /^[a-zA-Z0-9._-]{1,249}$/;
-
+/** The instance id as the member's `group.instance.id`; one outside Kafka's rule for it is hashed into it. */
 export function groupInstanceId(id: string, hash: (text: string) => string): string {
-  return STATIC_ID.test(id) && id !== '.' && id !== '..' ? id : `rest-${hash(id)}`;
+  return isGroupInstanceId(id) ? id : `rest-${hash(id)}`;
 }
 
 /**
@@ -52,7 +50,7 @@ export class InstanceDriver {
    */
   private readonly releasing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  /** Handing over: what the member gives up keeps its positions, for the next driver. */
+  /** Why it stops. Handing over, what the member gives up keeps its positions, for the next driver. */
   private stopping: 'leave' | 'handover' | undefined;
   private done = false;
   private checking: Promise<void> | undefined;
@@ -190,11 +188,7 @@ export class InstanceDriver {
   }
 
   private async commit(member: GroupMember, state: StoredInstance, partitions: TopicPartition[]): Promise<void> {
-    const offsets = partitions.flatMap((tp) => {
-      const offset = state.doc.positions[tpKey(tp.topic, tp.partition)];
-      return offset === undefined ? [] : [{ ...tp, offset }];
-    });
-    await this.context.groups.commitAs(this.key.group, member.memberId, offsets).catch((error: unknown) => this.warn(error, 'auto-commit on revocation failed'));
+    await this.context.groups.commitAs(this.key.group, member.memberId, positionsOf(state.doc, partitions)).catch((error: unknown) => this.warn(error, 'auto-commit on revocation failed'));
   }
 
   /** Writes what the member holds, if this driver still drives the instance's subscription. */
