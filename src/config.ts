@@ -29,6 +29,11 @@ export interface Config {
   logLevel: string;
   /** A v2 consumer instance unused this long is closed and leaves its group (Confluent's consumer.instance.timeout.ms). */
   consumerInstanceTimeoutMs: number;
+  /**
+   * The group session of a subscribed v2 instance's member: when the gateway driving it dies, the
+   * instance's partitions resume on another gateway within about this long.
+   */
+  consumerInstanceSessionTimeoutMs: number;
   /** Bytes queued to all WebSocket and SSE clients together; each client's share is this divided among them. */
   clientQueueTotalBytes: number;
   /** Bytes queued to one WebSocket or SSE client at most. */
@@ -120,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBatchRecords: integer(env, 'MAX_BATCH_RECORDS', 10_000, 1, 1_000_000),
     consumerInstanceTimeoutMs: integer(env, 'CONSUMER_INSTANCE_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    consumerInstanceSessionTimeoutMs: integer(env, 'CONSUMER_INSTANCE_SESSION_TIMEOUT_MS', 10_000, 300, 300_000),
     clientQueueTotalBytes: integer(env, 'CLIENT_QUEUE_TOTAL_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
     clientQueueBytes: integer(env, 'CLIENT_QUEUE_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     clientStallTimeoutMs: integer(env, 'CLIENT_STALL_TIMEOUT_MS', 30_000, 100, 86_400_000),

@@ -112,14 +112,11 @@ export const noOffsetForPartition = (tp: { topic: string; partition: number }): 
 export const alreadyConsuming = (): GatewayError =>
   new GatewayError(ErrorCode.CONFLICT, 'This connection is already consuming; open another connection for another subscription.');
 
-/** Subscribing to a group and assigning partitions by hand are mutually exclusive (Kafka's consumer refuses both at once). */
-export const subscriptionConflict = (): GatewayError =>
-  new GatewayError(ErrorCode.CONFLICT, 'A consumer subscribed to a group cannot also assign partitions by hand (and one that assigned cannot subscribe).');
-
 export const notConsuming = (): GatewayError => new GatewayError(ErrorCode.BAD_REQUEST, 'This connection is not consuming yet: send subscribe or assign first.');
 
 export const notAGroupMember = (): GatewayError =>
   new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this consumer has not subscribed to a group.');
+
 /**
  * A write whose outcome is unknown: the command may have reached Redis before the connection
  * dropped or the command timed out. Retriable, but a client that retries may store it twice.
@@ -138,3 +135,15 @@ export const redisDataLost = (detail: string): GatewayError =>
     `Redis lost this store's data (${detail}): it was restarted without its data or flushed. ` +
       'The gateway refuses to serve it rather than restart offsets at 0 or re-create topics. Restore Redis\'s data and restart the gateway.',
   );
+
+export const consumerInstanceNotFound = (group: string, id: string): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_INSTANCE_NOT_FOUND, `Consumer instance ${id} not found in group ${group}.`);
+
+export const consumerInstanceExists = (group: string, id: string): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_ALREADY_EXISTS, `Consumer with specified consumer ID ${id} already exists in group ${group}.`);
+
+/** Kafka's IllegalStateException for a consumer that subscribes after assigning, or the reverse: one code on every transport. */
+export const subscriptionExclusive = (): GatewayError =>
+  new GatewayError(ErrorCode.CONSUMER_ALREADY_SUBSCRIBED, 'Subscription to topics, partitions and pattern are mutually exclusive.');
+
+export const notSubscribed = (): GatewayError => new GatewayError(ErrorCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions.');

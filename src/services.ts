@@ -8,7 +8,9 @@ import { ProduceService } from './produce/produce-service.js';
 import { FetchService } from './fetch/fetch-service.js';
 import { AppendNotifier } from './fetch/append-notifier.js';
 import { GroupService } from './groups/group-service.js';
-import { ConsumerInstances } from './groups/consumer-instances.js';
+import { ConsumerInstances } from './groups/instances/consumer-instances.js';
+import type { InstanceStateStore } from './groups/instances/instance-state.js';
+import { MemoryInstanceState } from './groups/instances/memory-instance-state.js';
 import { MemoryGroupState } from './groups/memory-group-state.js';
 import type { GroupStateStore } from './groups/group-state.js';
 import { openRegistry } from './registry/open.js';
@@ -26,7 +28,7 @@ export interface Services {
   appends: AppendNotifier;
   registry: RegistryService;
   groups: GroupService;
-  /** Confluent v2 consumer instances living in this gateway. */
+  /** Confluent v2 consumer instances: their state is shared by every gateway, which serves any of them. */
   consumers: ConsumerInstances;
   /** Bytes queued to WebSocket and SSE clients, bounded per client and in total. */
   outbound: OutboundBudget;
@@ -66,6 +68,13 @@ async function openGroupState(config: Config, store: LogStore, log: FastifyBaseL
   return new RedisGroupState(await openRedis(config, 'streamgate-groups', log), config.keyPrefix);
 }
 
+async function openInstanceState(config: Config, store: LogStore, log: FastifyBaseLogger): Promise<InstanceStateStore> {
+  if (store.kind === 'memory' || (!config.redisUrl && !config.redisClusterNodes)) return new MemoryInstanceState();
+  const { openRedis } = await import('./redis/connection.js');
+  const { RedisInstanceState } = await import('./groups/redis/redis-instance-state.js');
+  return new RedisInstanceState(await openRedis(config, 'streamgate-v2-instances', log), config.keyPrefix);
+}
+
 export async function createServices(config: Config, store: LogStore | undefined, log: FastifyBaseLogger): Promise<Services> {
   const logStore = store ?? (await openStore(config, log));
   const topics = new TopicService(logStore, config);
@@ -76,7 +85,12 @@ export async function createServices(config: Config, store: LogStore | undefined
   const registry = await openRegistry(config, {}, log);
   const groups = new GroupService(await openGroupState(config, logStore, log), topics, fetch, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs });
   await groups.start();
-  const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
+  const instances = await openInstanceState(config, logStore, log);
+  const consumers = new ConsumerInstances(
+    { groups, topics, fetch, appends, registry, state: instances, log },
+    { idleTimeoutMs: config.consumerInstanceTimeoutMs, sessionTimeoutMs: config.consumerInstanceSessionTimeoutMs },
+  );
+  await consumers.start();
   const feeds = new PartitionFeeds(fetch, topics);
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
@@ -98,6 +112,7 @@ export async function createServices(config: Config, store: LogStore | undefined
       outbound.close();
       feeds.close();
       await consumers.close();
+      await instances.close();
       await groups.close();
       stopAnnouncements();
       await logStore.close();

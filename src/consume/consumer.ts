@@ -1,4 +1,4 @@
-import { alreadyConsuming, notAGroupMember, notAssigned, offsetOutOfRange, subscriptionConflict, type GatewayError } from '../errors.js';
+import { alreadyConsuming, notAGroupMember, notAssigned, offsetOutOfRange, subscriptionExclusive, type GatewayError } from '../errors.js';
 import type { RecordFormat } from '../fetch/schema-decoding.js';
 import type { GroupMember, MemberOptions } from '../groups/group-member.js';
 import { tpKey } from '../groups/group-state.js';
@@ -82,7 +82,7 @@ export class Consumer {
 
   /** Reads chosen partitions without a group; a numeric offset outside the log is refused. */
   async assign(partitions: Array<TopicPartition & { offset?: StartOffset }>): Promise<TopicPartitionOffset[]> {
-    if (this.group) throw subscriptionConflict();
+    if (this.group) throw subscriptionExclusive();
     const starts: TopicPartitionOffset[] = [];
     for (const p of partitions) {
       this.services.topics.assertPartition(await this.services.topics.lookup(p.topic), p.partition);

@@ -93,7 +93,12 @@ export class GroupService {
   }
 
   async commit(group: string, member: GroupMember | undefined, offsets: Array<TopicPartition & { offset: number; metadata?: string }>): Promise<void> {
-    await this.state.commit(group, member?.memberId, offsets.map((o) => ({ tpKey: tpKey(o.topic, o.partition), offset: o.offset, metadata: o.metadata })));
+    await this.commitAs(group, member?.memberId, offsets);
+  }
+
+  /** Commits as the member with this id, wherever it runs (a v2 instance's member may live on another gateway); undefined: as no member. */
+  async commitAs(group: string, memberId: string | undefined, offsets: Array<TopicPartition & { offset: number; metadata?: string }>): Promise<void> {
+    await this.state.commit(group, memberId, offsets.map((o) => ({ tpKey: tpKey(o.topic, o.partition), offset: o.offset, metadata: o.metadata })));
   }
 
   async describe(group: string): Promise<GroupSnapshot | undefined> {
@@ -137,9 +142,11 @@ export class GroupService {
   }
 }
 
+export const isGroupInstanceId = (id: string): boolean => INSTANCE_ID.test(id) && id !== '.' && id !== '..';
+
 function validate(options: MemberOptions): void {
   const instanceId = options.groupInstanceId;
-  if (instanceId !== undefined && (!INSTANCE_ID.test(instanceId) || instanceId === '.' || instanceId === '..')) {
+  if (instanceId !== undefined && !isGroupInstanceId(instanceId)) {
     throw invalidInput(`Group instance id '${instanceId}' is illegal: use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'.`);
   }
   const delay = options.initialRebalanceDelayMs;

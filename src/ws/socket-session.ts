@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { WebSocket } from 'ws';
-import { alreadyConsuming, ErrorCode, GatewayError, notConsuming, subscriptionConflict } from '../errors.js';
+import { alreadyConsuming, ErrorCode, GatewayError, notConsuming, subscriptionExclusive } from '../errors.js';
 import type { Services } from '../services.js';
 import { toBytes } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
@@ -232,7 +232,7 @@ export class SocketSession {
       }
       return { topic: p.topic, partition: p.partition, offset: p.offset as StartOffset | undefined };
     });
-    if (this.consumer?.isGroupMember) throw subscriptionConflict();
+    if (this.consumer?.isGroupMember) throw subscriptionExclusive();
     const consumer = this.consumer ?? this.startConsumer(message);
     try {
       await consumer.assign(partitions);

@@ -82,6 +82,30 @@ describe('on a Redis Cluster', () => {
     expect((await gw.app.inject({ url: `${gw.v3}/topics/spread-0` })).statusCode).toBe(404);
   });
 
+  it('serves a v2 consumer instance from two gateways on a cluster', async () => {
+    const other = await startGateway({ prefix: gw.config.keyPrefix, env: { REDIS_CLUSTER_NODES: cluster.seeds.join(',') } });
+    try {
+      const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
+      const url = '/consumers/g-cluster/instances/c';
+      await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'v2-sharded', partitions_count: 4 } });
+      const records = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: i }));
+      await gw.app.inject({ method: 'POST', url: '/topics/v2-sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
+      expect((await gw.app.inject({ method: 'POST', url: '/consumers/g-cluster', headers: V2, payload: { name: 'c', format: 'json', 'auto.offset.reset': 'earliest' } })).statusCode).toBe(200);
+      expect((await other.app.inject({ method: 'POST', url: `${url}/subscription`, headers: V2, payload: { topics: ['v2-sharded'] } })).statusCode).toBe(204);
+      const got: number[] = [];
+      for (let i = 0; i < 100 && got.length < 40; i++) {
+        const answer = await [gw, other][i % 2].app.inject({ url: `${url}/records?timeout=200&max_bytes=100`, headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+        expect(answer.statusCode, answer.body).toBe(200);
+        got.push(...answer.json().map((r: { value: number }) => r.value));
+      }
+      expect(got.sort((a, b) => a - b)).toEqual(records.map((r) => r.value));
+      expect((await gw.app.inject({ method: 'DELETE', url })).statusCode).toBe(204);
+      expect((await other.app.inject({ url: `${url}/subscription` })).json().error_code).toBe(40403);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports the persistence of its weakest primary', async () => {
     expect((await gw.app.inject({ url: '/health' })).json()).toMatchObject({ durable: false, durability: { mode: 'aof-everysec' } });
     const node = new Redis(cluster.nodes[1].url);

@@ -215,3 +215,39 @@ describe('the v2 consumer API', () => {
     await inject({ method: 'DELETE', url: at('g-retained', 'r2', '') });
   });
 });
+
+describe('v2 consumer instances, more', () => {
+  it('subscribes an instance whose name is no legal group.instance.id (its static member identity is derived from it)', async () => {
+    await createTopic('odd-name');
+    await produce('odd-name', ['x']);
+    const name = 'worker 1/ä';
+    const path = (suffix: string) => at('g-odd', encodeURIComponent(name), suffix);
+    expect((await create('g-odd', { name, format: 'json', 'auto.offset.reset': 'earliest' })).statusCode).toBe(200);
+    expect((await inject({ method: 'POST', url: path('/subscription'), headers: V2, payload: { topics: ['odd-name'] } })).statusCode).toBe(204);
+    const polled = await inject({ url: path('/records?timeout=2000'), headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+    expect(polled.json().map((r: { value: string }) => r.value)).toEqual(['x']);
+    expect((await inject({ method: 'DELETE', url: path('') })).statusCode).toBe(204);
+  });
+
+  it('serves instances on the in-memory store too', async () => {
+    const memory = await startGateway();
+    try {
+      const call = (options: InjectOptions) => memory.app.inject(options);
+      await call({ method: 'POST', url: `${memory.v3}/topics`, payload: { topic_name: 'mem', partitions_count: 2 } });
+      await call({ method: 'POST', url: '/topics/mem', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [0, 1, 2, 3].map((value) => ({ value })) } });
+      await call({ method: 'POST', url: '/consumers/g-mem', headers: V2, payload: JSON.stringify({ name: 'm', format: 'json', 'auto.offset.reset': 'earliest' }) });
+      expect((await call({ method: 'POST', url: at('g-mem', 'm', '/subscription'), headers: V2, payload: { topics: ['mem'] } })).statusCode).toBe(204);
+      const got: number[] = [];
+      for (let i = 0; i < 20 && got.length < 4; i++) {
+        const polled = await call({ url: at('g-mem', 'm', '/records?timeout=500'), headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+        got.push(...polled.json().map((r: { value: number }) => r.value));
+      }
+      expect(got.sort()).toEqual([0, 1, 2, 3]);
+      expect((await call({ url: at('g-mem', 'm', '/assignments') })).json().partitions).toHaveLength(2);
+      expect((await call({ method: 'DELETE', url: at('g-mem', 'm', '') })).statusCode).toBe(204);
+      expect((await call({ url: at('g-mem', 'm', '/assignments') })).json().error_code).toBe(40403);
+    } finally {
+      await memory.close();
+    }
+  });
+});

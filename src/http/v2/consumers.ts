@@ -2,7 +2,8 @@ import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import { parseJson } from '../../json-text.js';
-import type { ConsumerInstance, InstanceConfig, OffsetReset } from '../../groups/consumer-instances.js';
+import type { OffsetResetPolicy } from '../../consume/start-offsets.js';
+import type { InstanceConfig, InstanceKey } from '../../groups/instances/instance-state.js';
 import type { RecordFormat } from '../../fetch/schema-decoding.js';
 import { errorResponses } from '../../../schemas/common/error.js';
 import { CommittedOffsets, ConsumerRecords, CreateConsumerRequest, CreateConsumerResponse, OffsetsRequest, PartitionsRequest, Subscription, SubscriptionRequest } from '../../../schemas/v2/consumers.js';
@@ -42,7 +43,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2);
     return payload;
   });
-  const instanceOf = (request: FastifyRequest<{ Params: InstanceParams }>) => consumers.get(request.params.group, request.params.instance);
+  const keyOf = (request: FastifyRequest<{ Params: InstanceParams }>): InstanceKey => ({ group: request.params.group, id: request.params.instance });
   const routeSchema = (summary: string, extra: object = {}) => ({ tags, summary, params: instanceParams, ...extra });
 
   app.post<{ Params: { group: string }; Body: Record<string, string | number | undefined> }>(
@@ -53,13 +54,13 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
       const reset = (body['auto.offset.reset'] as string | undefined) ?? 'latest';
       const config: InstanceConfig = {
         format: ((body.format as string | undefined) ?? 'binary') as RecordFormat,
-        offsetReset: (reset === 'smallest' ? 'earliest' : reset === 'largest' ? 'latest' : reset) as OffsetReset,
+        offsetReset: (reset === 'smallest' ? 'earliest' : reset === 'largest' ? 'latest' : reset) as OffsetResetPolicy,
         autoCommit: (body['auto.commit.enable'] ?? 'true') === 'true',
         requestTimeoutMs: Math.min(positiveInteger('consumer.request.timeout.ms', body['consumer.request.timeout.ms'], DEFAULT_REQUEST_TIMEOUT_MS), MAX_REQUEST_TIMEOUT_MS),
       };
       positiveInteger('fetch.min.bytes', body['fetch.min.bytes'], 1);
-      const instance = consumers.create(request.params.group, body.name as string | undefined, config);
-      return { instance_id: instance.id, base_uri: `${baseUrl(request)}/consumers/${request.params.group}/instances/${instance.id}` };
+      const id = await consumers.create(request.params.group, body.name as string | undefined, config);
+      return { instance_id: id, base_uri: `${baseUrl(request)}/consumers/${request.params.group}/instances/${id}` };
     },
   );
 
@@ -67,7 +68,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance',
     { schema: routeSchema('Delete a consumer instance (it leaves its group)', { response: { 204: { type: 'null' }, ...errorResponses } }) },
     async (request, reply) => {
-      await consumers.delete(request.params.group, request.params.instance);
+      await consumers.delete(keyOf(request));
       return reply.status(204).send();
     },
   );
@@ -78,7 +79,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { topics, topic_pattern: pattern } = request.body;
       if ((topics === undefined) === (pattern === undefined)) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'Give either topics or topic_pattern.');
-      await consumers.subscribe(instanceOf(request), topics, pattern);
+      await consumers.subscribe(keyOf(request), topics, pattern);
       return reply.status(204).send();
     },
   );
@@ -86,14 +87,14 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: InstanceParams }>(
     '/consumers/:group/instances/:instance/subscription',
     { schema: routeSchema('The subscribed topics', { response: { 200: { $ref: 'V2Subscription#' }, ...errorResponses } }) },
-    async (request) => ({ topics: instanceOf(request).topics }),
+    async (request) => ({ topics: await consumers.subscription(keyOf(request)) }),
   );
 
   app.delete<{ Params: InstanceParams }>(
     '/consumers/:group/instances/:instance/subscription',
     { schema: routeSchema('Unsubscribe', { response: { 204: { type: 'null' }, ...errorResponses } }) },
     async (request, reply) => {
-      await consumers.unsubscribe(instanceOf(request));
+      await consumers.unsubscribe(keyOf(request));
       return reply.status(204).send();
     },
   );
@@ -102,7 +103,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance/assignments',
     { schema: routeSchema('Assign partitions by hand', { body: { $ref: 'V2PartitionsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
     async (request, reply) => {
-      await consumers.assign(instanceOf(request), request.body.partitions);
+      await consumers.assign(keyOf(request), request.body.partitions);
       return reply.status(204).send();
     },
   );
@@ -110,7 +111,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: InstanceParams }>(
     '/consumers/:group/instances/:instance/assignments',
     { schema: routeSchema('The partitions the instance reads', { response: { 200: { $ref: 'V2PartitionsRequest#' }, ...errorResponses } }) },
-    async (request) => ({ partitions: instanceOf(request).held() }),
+    async (request) => ({ partitions: await consumers.assignments(keyOf(request)) }),
   );
 
   app.post<{ Params: InstanceParams; Body: { offsets?: Array<TP & { offset: number; metadata?: string }> } | null }>(
@@ -123,12 +124,10 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
       }),
     },
     async (request, reply) => {
-      const instance = instanceOf(request);
       const offsets = request.body?.offsets;
-      if (offsets) for (const o of offsets) assertHeld(instance, o);
       // Confluent's convention (KafkaConsumerState.commitOffsets): the body names the last record
       // processed, and what Kafka stores is the next offset to read. Positions are next-to-read already.
-      await consumers.commit(instance, offsets && offsets.length > 0 ? offsets.map((o) => ({ ...o, offset: o.offset + 1 })) : undefined);
+      await consumers.commit(keyOf(request), offsets && offsets.length > 0 ? offsets.map((o) => ({ ...o, offset: o.offset + 1 })) : undefined);
       return reply.status(200).send();
     },
   );
@@ -144,12 +143,11 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
       }),
     },
     async (request) => {
-      const instance = instanceOf(request);
       const body = request.body ?? (await readJsonBody(request));
       if (!validatePartitions(body)) {
         throw new GatewayError(ErrorCode.UNPROCESSABLE, `Invalid request: body ${validatePartitions.errors?.[0]?.message ?? 'must be {"partitions": [...]}'}.`);
       }
-      const committed = await consumers.committed(instance, (body as { partitions: TP[] }).partitions);
+      const committed = await consumers.committed(keyOf(request), (body as { partitions: TP[] }).partitions);
       // REST Proxy lists only the partitions the group has committed (KafkaConsumerState.committed).
       return { offsets: committed.filter((c) => c.offset >= 0) };
     },
@@ -159,7 +157,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance/positions',
     { schema: routeSchema('Seek partitions to offsets', { body: { $ref: 'V2OffsetsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
     async (request, reply) => {
-      await consumers.seek(instanceOf(request), request.body.offsets ?? []);
+      await consumers.seek(keyOf(request), request.body.offsets ?? []);
       return reply.status(204).send();
     },
   );
@@ -169,7 +167,7 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
       `/consumers/:group/instances/:instance/positions/${position}`,
       { schema: routeSchema(`Seek partitions to the ${position}`, { body: { $ref: 'V2PartitionsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
       async (request, reply) => {
-        await consumers.seek(instanceOf(request), request.body.partitions.map((tp) => ({ ...tp, offset: position })));
+        await consumers.seek(keyOf(request), request.body.partitions.map((tp) => ({ ...tp, offset: position })));
         return reply.status(204).send();
       },
     );
@@ -184,15 +182,18 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
       }),
     },
     async (request, reply) => {
-      const instance = instanceOf(request);
-      const format = instance.config.format;
       const accept = request.headers.accept ?? '*/*';
-      const wanted = `application/vnd.kafka.${format}.v2+json`;
-      if (!accept.includes('*/*') && !accept.includes(wanted) && !accept.includes('application/json')) {
-        throw new GatewayError(406, `This consumer instance returns ${wanted}; the Accept header asks for '${accept}'.`);
-      }
-      const records = await consumers.records(instance, request.query.timeout ?? instance.config.requestTimeoutMs, request.query.max_bytes ?? 64 * 1024 * 1024);
-      instance.lastUsed = Date.now();
+      let wanted = '';
+      const records = await consumers.records(keyOf(request), {
+        timeoutMs: request.query.timeout,
+        maxBytes: request.query.max_bytes ?? 64 * 1024 * 1024,
+        accept: ({ format }) => {
+          wanted = `application/vnd.kafka.${format}.v2+json`;
+          if (!accept.includes('*/*') && !accept.includes(wanted) && !accept.includes('application/json')) {
+            throw new GatewayError(406, `This consumer instance returns ${wanted}; the Accept header asks for '${accept}'.`);
+          }
+        },
+      });
       reply.header('content-type', wanted);
       return records;
     },
@@ -211,10 +212,4 @@ async function readJsonBody(request: FastifyRequest): Promise<unknown> {
   const body = Buffer.concat(chunks);
   if (body.toString('latin1').trim() === '') return undefined;
   return parseJson(body);
-}
-
-function assertHeld(instance: ConsumerInstance, tp: TP): void {
-  if (!instance.held().some((h) => h.topic === tp.topic && h.partition === tp.partition)) {
-    throw new GatewayError(ErrorCode.ILLEGAL_STATE, `Partition ${tp.partition} of topic '${tp.topic}' is not assigned to this consumer.`);
-  }
 }
