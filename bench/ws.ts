@@ -244,13 +244,24 @@ interface FanoutRound {
   relay: FanoutRun;
 }
 
+/** One round's figures, gateway vs relay. */
+function fanoutRound(g: FanoutRun, r: FanoutRun): string {
+  const failed = g.produceFailed + r.produceFailed > 0 ? `; produce requests refused: ${g.produceFailed} vs ${r.produceFailed} records` : '';
+  return (
+    `${thousands(g.deliveriesPerS)} vs ${thousands(r.deliveriesPerS)} deliveries/s, received in the end ${percent(g.complete)} vs ${percent(r.complete)}${failed}; ` +
+    `p50/p99/max ${g.p50}/${g.p99}/${g.max} vs ${r.p50}/${r.p99}/${r.max} ms; ${g.recordsPerMessage.toFixed(1)} vs ${r.recordsPerMessage.toFixed(1)} records and ${g.bytesPerRecord.toFixed(0)} vs ${r.bytesPerRecord.toFixed(0)} bytes per record a message; ` +
+    `server ${g.serverCores.toFixed(2)} vs ${r.serverCores.toFixed(2)} cores, ${g.serverUsPerMessage.toFixed(1)} vs ${r.serverUsPerMessage.toFixed(1)} µs a message, busy ${g.serverBusy.toFixed(2)} vs ${r.serverBusy.toFixed(2)}; ` +
+    `client ${g.clientCores.toFixed(2)} vs ${r.clientCores.toFixed(2)} cores, busy ${g.clientBusy.toFixed(2)} vs ${r.clientBusy.toFixed(2)}`
+  );
+}
+
 /** Many readers of one partition (the dashboard case) against the relay broadcasting each batch to every socket. */
 async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): Promise<Section> {
   const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
   await createTopic(gateway, cid, FANOUT_TOPIC, 1);
   const servers: Record<'gateway' | 'relay', FanoutServer> = {
-    gateway: { name: 'gateway', baseUrl: gateway.baseUrl, wsUrl: wsUrlOf(gateway), assigns: true, cpuSeconds: () => gateway.cpuSeconds() },
-    relay: { name: 'relay', baseUrl: baseline.baseUrl, wsUrl: wsUrlOf(baseline), assigns: false, cpuSeconds: () => baseline.cpuSeconds() },
+    gateway: { name: 'gateway', baseUrl: gateway.baseUrl, wsUrl: wsUrlOf(gateway), assigns: true, cpuSeconds: () => gateway.cpuSeconds(), pid: gateway.pid },
+    relay: { name: 'relay', baseUrl: baseline.baseUrl, wsUrl: wsUrlOf(baseline), assigns: false, cpuSeconds: () => baseline.cpuSeconds(), pid: baseline.pid },
   };
   const rounds = new Map<number, FanoutRound[]>(FANOUT_SOCKETS.map((count) => [count, []]));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -261,7 +272,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
       const { gateway: g, relay: r } = runs as FanoutRound;
       rounds.get(count)!.push({ gateway: g, relay: r });
       process.stderr.write(
-        `fan-out round ${round}, ${count} sockets: ${thousands(g.deliveriesPerS)} vs ${thousands(r.deliveriesPerS)} deliveries/s; p99 ${g.p99} vs ${r.p99} ms; CPU ${g.serverCores.toFixed(2)} vs ${r.serverCores.toFixed(2)} cores (client ${g.clientCores.toFixed(2)} / ${r.clientCores.toFixed(2)}); records/message ${g.recordsPerMessage.toFixed(1)} vs ${r.recordsPerMessage.toFixed(1)}; server µs/message ${g.serverUsPerMessage.toFixed(1)} vs ${r.serverUsPerMessage.toFixed(1)}\n`,
+        `fan-out round ${round}, ${count} sockets: ${fanoutRound(g, r)}\n`,
       );
     }
   }
@@ -277,12 +288,13 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
     rows.push(
       `| deliveries/s, ${thousands(count)} sockets (offered ${thousands(middle.gateway.offeredPerS)}) | ${thousands(middle.gateway.deliveriesPerS)} | ${thousands(middle.relay.deliveriesPerS)} | ${ratio.toFixed(2)}${targets ? ` (target ≥ 1.0: ${ratio >= 1 ? 'PASS' : 'MISS'})` : ''} |`,
       `| produce→delivery p50 / p99, ${thousands(count)} sockets | ${of('gateway', (run) => run.p50)} / ${of('gateway', (run) => run.p99)} ms | ${of('relay', (run) => run.p50)} / ${of('relay', (run) => run.p99)} ms | p99 ${p99Ratio.toFixed(2)}${targets ? ` (target ≤ 1.5: ${p99Ratio <= 1.5 ? 'PASS' : 'MISS'})` : ''} |`,
-      `| server CPU / client CPU, ${thousands(count)} sockets (cores) | ${of('gateway', (run) => run.serverCores).toFixed(2)} / ${of('gateway', (run) => run.clientCores).toFixed(2)} | ${of('relay', (run) => run.serverCores).toFixed(2)} / ${of('relay', (run) => run.clientCores).toFixed(2)} | |`,
+      `| server CPU per message a socket received (records per message), ${thousands(count)} sockets | ${of('gateway', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('gateway', (run) => run.recordsPerMessage).toFixed(1)}) | ${of('relay', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('relay', (run) => run.recordsPerMessage).toFixed(1)}) | |`,
+      `| event loop busy, server / client, ${thousands(count)} sockets | ${of('gateway', (run) => run.serverBusy).toFixed(2)} / ${of('gateway', (run) => run.clientBusy).toFixed(2)} | ${of('relay', (run) => run.serverBusy).toFixed(2)} / ${of('relay', (run) => run.clientBusy).toFixed(2)} | |`,
     );
     roundLines.push(
       ...runs.map(
         ({ gateway: g, relay: r }, i) =>
-          `${thousands(count)} sockets, round ${i + 1}: ${thousands(g.deliveriesPerS)} vs ${thousands(r.deliveriesPerS)} deliveries/s (ratio ${ratios[i].toFixed(2)}; received in the end ${percent(g.complete)} vs ${percent(r.complete)}; ${g.recordsPerMessage.toFixed(1)} vs ${r.recordsPerMessage.toFixed(1)} records and ${g.bytesPerRecord.toFixed(0)} vs ${r.bytesPerRecord.toFixed(0)} bytes per record a message); p50/p99/max ${g.p50}/${g.p99}/${g.max} vs ${r.p50}/${r.p99}/${r.max} ms; server CPU ${g.serverCores.toFixed(2)} vs ${r.serverCores.toFixed(2)} cores (${g.serverUsPerMessage.toFixed(1)} vs ${r.serverUsPerMessage.toFixed(1)} µs a message), client ${g.clientCores.toFixed(2)} vs ${r.clientCores.toFixed(2)}`,
+          `${thousands(count)} sockets, round ${i + 1}: ${fanoutRound(g, r)} (ratio ${ratios[i].toFixed(2)})`,
       ),
     );
   }
@@ -328,7 +340,7 @@ async function main(): Promise<void> {
         '## Fan-out: many readers of one partition (the dashboard case)',
         '',
         `- Gateway: each socket \`assign\`s itself partition 0 of a 1-partition topic at \`latest\` (credit 100,000, granted again by half); relay: the same baseline server, whose one XREAD BLOCK loop sends each batch as one message to every connected socket; producer: ${FANOUT_RATE} records/s of ~100 bytes, ${FANOUT_RATE / FANOUT_RECORDS_PER_REQUEST} v2 requests/s of ${FANOUT_RECORDS_PER_REQUEST} records over HTTP, paced, for ${FANOUT_S} s, each record stamped with its send time`,
-        '- The client sockets live in the benchmark process: records are counted by scanning each message for `"offset":`, and every 10th socket scans out the send times for latency; nothing is JSON-parsed. Deliveries/s count records × sockets received while the producer ran; latency covers every sampled record, those that arrived after the producer stopped included. CPU is the server process\'s and the benchmark process\'s, in cores, over the run and its drain.',
+        `- The client sockets live in the benchmark process (the ws client, without UTF-8 validation); a message is scanned, not parsed — records are counted by their \`"offset":\`, and every 10th socket reads out the send times for latency. Deliveries/s count records × sockets received during the producer's ${FANOUT_S} s; latency covers every sampled record, those that arrived after the producer stopped included. Server CPU per message is the server process's CPU over the run and its drain divided by the messages all sockets received. "Busy" is the share of that time in which a process's main thread ran or waited for a core (/proc schedstat): near 1, that process held the others back.`,
         '',
         `Medians of ${ROUNDS} rounds (the two servers alternate within a round, which goes first alternating by round); the deliveries row shows the round with the median ratio, and the p99 ratio is of the two medians.`,
         '',
