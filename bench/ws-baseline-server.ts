@@ -1,8 +1,10 @@
 /**
  * The WebSocket baseline: the least a relay of one Redis stream to WebSocket clients can do.
  * `POST /topics/:topic` pipelines one `XADD <stream> * v <value>` per record (the same body as the
- * gateway's v2 produce); one `XREAD BLOCK` loop reads the stream and sends every entry to every
- * connected socket as JSON. No groups, offsets, credit or validation. PORT, REDIS_URL from the environment.
+ * gateway's v2 produce; every topic goes to the one stream); one `XREAD BLOCK` loop reads the
+ * stream and sends each batch as one JSON message to every connected socket — one socket in the
+ * group case of bench/ws.ts, a broadcast to all of them in the fan-out case. No groups, offsets,
+ * credit or validation. PORT, REDIS_URL from the environment.
  */
 import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
@@ -27,6 +29,8 @@ app.post<{ Body: { records: Array<{ value?: unknown }> } }>('/topics/:topic', as
   return { count: request.body.records.length };
 });
 await app.listen({ port: Number(process.env.PORT ?? 8085), host: '127.0.0.1' });
+// A clean exit on SIGTERM, so a CPU profile (BENCH_CPU_PROF=1) gets written.
+process.on('SIGTERM', () => process.exit(0));
 
 let last = '$';
 for (;;) {
