@@ -75,6 +75,12 @@ export class FeedBatch {
   }
 }
 
+/** A store read in flight, and how many consumers wait for it. */
+interface PendingRead {
+  readers: number;
+  batch: Promise<FeedBatch | undefined>;
+}
+
 /** A batch, and where in it a consumer's position falls. */
 export interface FeedRead {
   batch: FeedBatch;
@@ -105,8 +111,8 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   batchRecords: 500,
   batchBytes: 1024 * 1024,
   maxConcurrentReads: 32,
-  cacheBytes: 64 * 1024 * 1024,
-  cacheTtlMs: 2000,
+  cacheBytes: 32 * 1024 * 1024,
+  cacheTtlMs: 1000,
 };
 
 /**
@@ -114,11 +120,11 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
  * gateway: consumers of one partition at one position share one store read and, per format, one
  * rendering of each record and one serialized message — a thousand browser tabs tailing a
  * partition cost about what one does. Reads in flight are bounded, so a crowd of consumers
- * waking at once queues here instead of flooding Redis and the event loop, and a batch stays
- * cached briefly (by bytes and time) for consumers a little behind.
+ * waking at once queues here instead of flooding Redis and the event loop, and a batch that
+ * several consumers shared stays cached briefly (by bytes and time) for those a little behind.
  */
 export class PartitionFeeds {
-  private readonly inFlight = new Map<string, Promise<FeedBatch | undefined>>();
+  private readonly inFlight = new Map<string, PendingRead>();
   private readonly cache = new Map<string, FeedBatch[]>();
   private cachedBytes = 0;
   private reading = 0;
@@ -149,24 +155,29 @@ export class PartitionFeeds {
     if (cached) return { batch: cached, index: offset - cached.baseOffset, atEnd: false };
     const readKey = `${key}\u0000${offset}`;
     let pending = this.inFlight.get(readKey);
-    if (!pending) {
-      pending = this.readStore(topic.topicId, topic.name, partition, offset);
-      this.inFlight.set(readKey, pending);
+    if (pending) pending.readers++;
+    else {
+      const read: PendingRead = { readers: 1, batch: Promise.resolve(undefined) };
+      read.batch = this.readStore(topic.topicId, topic.name, partition, offset, read);
+      this.inFlight.set(readKey, (pending = read));
       const forget = () => this.inFlight.delete(readKey);
-      pending.then(forget, forget);
+      read.batch.then(forget, forget);
     }
-    const batch = await pending;
+    const batch = await pending.batch;
     if (!batch) return undefined;
     return { batch, index: 0, atEnd: batch.endOffset >= batch.highWatermark && batch.records.length < this.limits.batchRecords };
   }
 
-  private async readStore(topicId: string, topic: string, partition: number, offset: number): Promise<FeedBatch | undefined> {
+  private async readStore(topicId: string, topic: string, partition: number, offset: number, read: PendingRead): Promise<FeedBatch | undefined> {
     await this.turn();
     try {
       const result = await this.fetch.read(topic, partition, { offset, maxRecords: this.limits.batchRecords, maxBytes: this.limits.batchBytes });
       if (result.records.length === 0) return undefined;
       const batch = new FeedBatch(topicId, topic, partition, result.records, result.highWatermark, Date.now());
-      this.remember(`${topicId}\u0000${partition}`, batch);
+      // Kept only where consumers share the partition: a batch read for one consumer alone would
+      // live on only to be promoted to the old generation, costing a partition's sole reader
+      // garbage-collection time for nothing.
+      if (read.readers > 1) this.remember(`${topicId}\u0000${partition}`, batch);
       return batch;
     } finally {
       this.done();
