@@ -36,7 +36,9 @@ function label(node: ProfileNode): string {
 
 function table(title: string, entries: Map<string, number>, total: number, top: number): string {
   const rows = [...entries].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return [`${title}`, ...rows.map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`)].join('\n');
+  return [`${title}`, ...rows.map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`)].join(
+    '\n',
+  );
 }
 
 function summarize(path: string, top: number): string {

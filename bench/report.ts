@@ -88,7 +88,9 @@ function resultsTable(rows: Row[]): string[] {
   }
   for (const row of medians(rows)) {
     const r = row.result;
-    const codes = Object.entries(r.statusCodes).map(([code, count]) => `${count}×${code}`).join(' ');
+    const codes = Object.entries(r.statusCodes)
+      .map(([code, count]) => `${count}×${code}`)
+      .join(' ');
     const rowRatio = row.target === 'gateway' ? ratio(rows, row.scenario.name) : undefined;
     lines.push(
       `| ${row.scenario.name} (${row.scenario.recordsPerRequest}/req) | ${row.target} | ${number(r.recordsPerSecond)} | ${number(r.requestsPerSecond)} | ` +

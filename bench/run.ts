@@ -59,10 +59,28 @@ function runtime(): 'tsx' | 'dist' {
 /** Compiles the gateway (as `npm start` does) and the baseline into dist/. */
 function compile(): void {
   compileGateway();
-  execFileSync('npx', ['tsc', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--outDir', join('dist', 'bench'), join('bench', 'baseline-server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    'npx',
+    [
+      'tsc',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--outDir',
+      join('dist', 'bench'),
+      join('bench', 'baseline-server.ts'),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 /** The entry file of a server for the chosen runtime. */
@@ -187,7 +205,9 @@ async function measure(target: Target, scenario: Scenario, round: number, redisS
     const path = await target.prepare(server);
     const bodies = produceBodies(scenario);
     const load: LoadSettings = { connections: settings.connections, duration: settings.warmup };
-    process.stderr.write(`${settings.rounds > 1 ? `round ${round}: ` : ''}${scenario.name} / ${target.name}: warm-up ${settings.warmup} s, then ${settings.duration} s … `);
+    process.stderr.write(
+      `${settings.rounds > 1 ? `round ${round}: ` : ''}${scenario.name} / ${target.name}: warm-up ${settings.warmup} s, then ${settings.duration} s … `,
+    );
     const warm = await fire(server.baseUrl, path, bodies, scenario, load);
     const cpuBefore = { server: server.cpuSeconds(), redis: await redisCpuSeconds(admin) };
     const result = await fire(server.baseUrl, path, bodies, scenario, { ...load, duration: settings.duration });

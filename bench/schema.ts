@@ -58,10 +58,14 @@ interface Measured {
   failed: number;
 }
 
-
 async function measure(load: Load, seconds: number): Promise<Measured> {
   const result = await autocannon({ url: load.url, connections, duration: seconds, requests: [load.request] });
-  return { perSecond: (result['2xx'] * load.perRequest) / result.duration, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors };
+  return {
+    perSecond: (result['2xx'] * load.perRequest) / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+  };
 }
 
 /** Checks one request answers 2xx (a load of fast errors would measure nothing), then warms both loads up. */
@@ -88,7 +92,14 @@ async function comparePair(baseline: Load, candidate: Load): Promise<{ rows: Arr
     p99: median(measured.map((m) => m.p99)),
     failed: measured.reduce((sum, m) => sum + m.failed, 0),
   });
-  return { rows: [{ load: baseline, result: summary(results[0]) }, { load: candidate, result: summary(results[1]) }], ratio: median(ratios), ratios };
+  return {
+    rows: [
+      { load: baseline, result: summary(results[0]) },
+      { load: candidate, result: summary(results[1]) },
+    ],
+    ratio: median(ratios),
+    ratios,
+  };
 }
 
 async function post(url: string, body: unknown, contentType = 'application/json'): Promise<unknown> {
@@ -105,7 +116,13 @@ async function main(): Promise<void> {
   try {
     compileGateway();
     redis = await startRedis({ appendonly: false });
-    const gateway = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] }));
+    const gateway = await ServerProcess.start(
+      gatewaySpec({
+        port: await freePort(),
+        redisUrl: redis.url,
+        nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+      }),
+    );
     servers.push(gateway);
     const hello = await ServerProcess.start({ name: 'hello', entry: 'bench/hello-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: {} });
     servers.push(hello);
@@ -130,7 +147,12 @@ async function main(): Promise<void> {
     });
 
     const producePair = await comparePair(
-      { label: `produce JSON (v2, ${RECORDS_PER_REQUEST} records/request)`, url: gateway.baseUrl, request: produce('readings-json', 'json', { records }), perRequest: RECORDS_PER_REQUEST },
+      {
+        label: `produce JSON (v2, ${RECORDS_PER_REQUEST} records/request)`,
+        url: gateway.baseUrl,
+        request: produce('readings-json', 'json', { records }),
+        perRequest: RECORDS_PER_REQUEST,
+      },
       {
         label: `produce Avro, schemas by id (v2, ${RECORDS_PER_REQUEST} records/request)`,
         url: gateway.baseUrl,
@@ -140,7 +162,12 @@ async function main(): Promise<void> {
     );
     const lookupPair = await comparePair(
       { label: 'hello-world Fastify route (child process)', url: hello.baseUrl, request: { method: 'GET', path: '/hello' }, perRequest: 1 },
-      { label: `GET /schemas/ids/${valueSchemaId} (gateway)`, url: gateway.baseUrl, request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` }, perRequest: 1 },
+      {
+        label: `GET /schemas/ids/${valueSchemaId} (gateway)`,
+        url: gateway.baseUrl,
+        request: { method: 'GET', path: `/schemas/ids/${valueSchemaId}` },
+        perRequest: 1,
+      },
     );
 
     const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ');

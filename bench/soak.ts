@@ -72,7 +72,7 @@ class HealthProbe {
 async function openStalled(url: string, count: number): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   const assign = JSON.stringify({ type: 'assign', partitions: [{ topic: 'soak', partition: 0, offset: 'earliest' }], credit: 100000 });
-  for (let opened = 0; opened < count; ) {
+  for (let opened = 0; opened < count;) {
     const batch = Math.min(200, count - opened);
     const opening = Array.from({ length: batch }, async () => {
       const socket = new WebSocket(url);
@@ -123,7 +123,11 @@ async function main(): Promise<void> {
   const port = await freePort();
   // SOAK_CPU_PROF=<dir>: the gateway writes a .cpuprofile there (summarize with bench/profile-summary.ts).
   const profileDir = process.env.SOAK_CPU_PROF;
-  const spec = gatewaySpec({ port, redisUrl: redis.url, nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] });
+  const spec = gatewaySpec({
+    port,
+    redisUrl: redis.url,
+    nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+  });
   // Hold the non-reading sockets for the whole soak instead of cutting them off at the stall timeout.
   spec.env.CLIENT_STALL_TIMEOUT_MS = String((HOLD_S + 600) * 1000);
   const gateway = await ServerProcess.start(spec);
@@ -138,7 +142,11 @@ async function main(): Promise<void> {
   };
   try {
     const clusterId = ((await (await fetch(`${base}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
-    await fetch(`${base}/v3/clusters/${clusterId}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic_name: 'soak', partitions_count: 1 }) });
+    await fetch(`${base}/v3/clusters/${clusterId}/topics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic_name: 'soak', partitions_count: 1 }),
+    });
     const records = JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ value: { i, pad: 'x'.repeat(1000) } })) });
     for (let i = 0; i < 20; i++) {
       await fetch(`${base}/topics/soak/partitions/0`, { method: 'POST', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, body: records });

@@ -37,7 +37,11 @@ async function fill(base: string): Promise<void> {
   const batch = JSON.stringify({ records: Array.from({ length: 500 }, (_, i) => ({ key: `k-${i}`, value: { n: i, pad: 'x'.repeat(80) } })) });
   for (let p = 0; p < PARTITIONS; p++) {
     for (let sent = 0; sent < PER_PARTITION; sent += 500) {
-      const response = await fetch(`${base}/topics/bench-v2/partitions/${p}`, { method: 'POST', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, body: batch });
+      const response = await fetch(`${base}/topics/bench-v2/partitions/${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        body: batch,
+      });
       if (!response.ok) throw new Error(`produce: ${response.status} ${await response.text()}`);
       await response.arrayBuffer();
     }
@@ -71,7 +75,9 @@ async function drain(base: string, group: string): Promise<number> {
     ids.map(async (id) => {
       let mine = 0;
       while (mine < PER_PARTITION) {
-        const response = await fetch(`${base}/consumers/${group}/instances/${id}/records?timeout=1000&max_bytes=${MAX_BYTES}`, { headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+        const response = await fetch(`${base}/consumers/${group}/instances/${id}/records?timeout=1000&max_bytes=${MAX_BYTES}`, {
+          headers: { accept: 'application/vnd.kafka.json.v2+json' },
+        });
         if (!response.ok) throw new Error(`records: ${response.status} ${await response.text()}`);
         const records = (await response.json()) as unknown[];
         mine += records.length;
@@ -106,7 +112,9 @@ async function main(): Promise<void> {
       const direct = await drain(gateways[0].baseUrl, `direct-${round}`);
       const balanced = await drain(lb.url, `balanced-${round}`);
       runs.push({ direct, balanced });
-      process.stderr.write(`round ${round}: through the load balancer ${Math.round(balanced)} vs one gateway ${Math.round(direct)} records/s (${(balanced / direct).toFixed(2)})\n`);
+      process.stderr.write(
+        `round ${round}: through the load balancer ${Math.round(balanced)} vs one gateway ${Math.round(direct)} records/s (${(balanced / direct).toFixed(2)})\n`,
+      );
     }
     const ratios = runs.map((run) => run.balanced / run.direct);
     const ratio = median(ratios);

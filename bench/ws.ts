@@ -37,7 +37,10 @@ const ALL_SECTIONS = ['group', 'memory', 'fanout'];
 const SECTIONS = new Set((process.env.BENCH_WS_SECTIONS ?? ALL_SECTIONS.join(',')).split(',').filter((name) => ALL_SECTIONS.includes(name)));
 /** Socket counts of the fan-out case (BENCH_FANOUT_SOCKETS, a comma list); 1,000 is the one with targets. */
 const FANOUT_SOCKETS = (process.env.BENCH_FANOUT_SOCKETS ?? '1000,200').split(',').map(Number);
-const loadAverage = () => loadavg().map((load) => load.toFixed(2)).join(' ');
+const loadAverage = () =>
+  loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 const LOAD_BEFORE = loadAverage();
 
 const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -61,7 +64,11 @@ class Consumers {
       const held = new Set<string>();
       this.holdings.push(held);
       socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; records?: Array<{ value: { t?: number } }>; partitions?: Array<{ topic: string; partition: number }> };
+        const message = JSON.parse(data.toString()) as {
+          type: string;
+          records?: Array<{ value: { t?: number } }>;
+          partitions?: Array<{ topic: string; partition: number }>;
+        };
         if (message.type === 'assigned' || message.type === 'revoked') {
           for (const p of message.partitions ?? []) held[message.type === 'assigned' ? 'add' : 'delete'](`${p.topic}:${p.partition}`);
           return;
@@ -80,7 +87,8 @@ class Consumers {
   async holding(partitions: number, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.holdings.some((held) => held.size === 0) || this.holdings.reduce((n, held) => n + held.size, 0) !== partitions) {
-      if (Date.now() > deadline) throw new Error(`the group's members hold ${this.holdings.map((held) => held.size).join(' + ')} partitions after ${timeoutMs} ms, not ${partitions}`);
+      if (Date.now() > deadline)
+        throw new Error(`the group's members hold ${this.holdings.map((held) => held.size).join(' + ')} partitions after ${timeoutMs} ms, not ${partitions}`);
       await sleep(50);
     }
   }
@@ -110,7 +118,12 @@ async function saturate(base: string, consumers: Consumers): Promise<number> {
   await sleep(500);
   consumers.reset();
   const started = Date.now();
-  await autocannon({ url: base, connections: 20, duration: SATURATION_S, requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }] });
+  await autocannon({
+    url: base,
+    connections: 20,
+    duration: SATURATION_S,
+    requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }],
+  });
   await sleep(1000); // let delivery drain
   const rate = consumers.delivered / ((Date.now() - started) / 1000);
   // What was still undelivered must not spill into the next measurement: wait until delivery goes quiet.
@@ -218,11 +231,18 @@ async function memorySection(gateway: ServerProcess): Promise<Section> {
 
   const slow = new WebSocket(wsUrl);
   await new Promise((resolve) => slow.once('open', resolve));
-  slow.send(JSON.stringify({ type: 'assign', partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ topic: 'bench-ws', partition: p, offset: 'latest' })), credit: 100000 }));
+  slow.send(
+    JSON.stringify({
+      type: 'assign',
+      partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ topic: 'bench-ws', partition: p, offset: 'latest' })),
+      credit: 100000,
+    }),
+  );
   await sleep(300);
   (slow as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
   const slowBefore = rssMb(gateway.pid);
-  for (let i = 0; i < 500; i++) await fetch(`${gateway.baseUrl}/topics/bench-ws`, { method: 'POST', headers: CT, body: body(100, false) }).then((r) => r.arrayBuffer());
+  for (let i = 0; i < 500; i++)
+    await fetch(`${gateway.baseUrl}/topics/bench-ws`, { method: 'POST', headers: CT, body: body(100, false) }).then((r) => r.arrayBuffer());
   await sleep(2000);
   const slowAfter = rssMb(gateway.pid);
   slow.terminate();
@@ -271,9 +291,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
       for (const name of order) runs[name] = await fanout(servers[name], count);
       const { gateway: g, relay: r } = runs as FanoutRound;
       rounds.get(count)!.push({ gateway: g, relay: r });
-      process.stderr.write(
-        `fan-out round ${round}, ${count} sockets: ${fanoutRound(g, r)}\n`,
-      );
+      process.stderr.write(`fan-out round ${round}, ${count} sockets: ${fanoutRound(g, r)}\n`);
     }
   }
   const rows: string[] = [];
@@ -292,10 +310,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
       `| event loop busy, server / client, ${thousands(count)} sockets | ${of('gateway', (run) => run.serverBusy).toFixed(2)} / ${of('gateway', (run) => run.clientBusy).toFixed(2)} | ${of('relay', (run) => run.serverBusy).toFixed(2)} / ${of('relay', (run) => run.clientBusy).toFixed(2)} | |`,
     );
     roundLines.push(
-      ...runs.map(
-        ({ gateway: g, relay: r }, i) =>
-          `${thousands(count)} sockets, round ${i + 1}: ${fanoutRound(g, r)} (ratio ${ratios[i].toFixed(2)})`,
-      ),
+      ...runs.map(({ gateway: g, relay: r }, i) => `${thousands(count)} sockets, round ${i + 1}: ${fanoutRound(g, r)} (ratio ${ratios[i].toFixed(2)})`),
     );
   }
   return { rows, rounds: roundLines };
@@ -312,7 +327,15 @@ async function main(): Promise<void> {
     const gateway = await ServerProcess.start({ ...spec, env: { ...spec.env, GROUP_INITIAL_REBALANCE_DELAY_MS: '0' } });
     servers.push(gateway);
     // Baseline: XREAD BLOCK → ws.send relay of one stream to every connected socket.
-    const baseline = await ServerProcess.start({ name: 'baseline', entry: 'bench/ws-baseline-server.ts', tsx: true, cwd: ROOT, port: await freePort(), env: { REDIS_URL: redis.url }, nodeFlags: profileFlags('baseline') });
+    const baseline = await ServerProcess.start({
+      name: 'baseline',
+      entry: 'bench/ws-baseline-server.ts',
+      tsx: true,
+      cwd: ROOT,
+      port: await freePort(),
+      env: { REDIS_URL: redis.url },
+      nodeFlags: profileFlags('baseline'),
+    });
     servers.push(baseline);
 
     const none: Section = { rows: [], rounds: [] };

@@ -61,8 +61,7 @@ export const ErrorCode = {
   BACKEND_ERROR: 50002,
 } as const;
 
-export const topicNotFound = (topic: string): GatewayError =>
-  new GatewayError(ErrorCode.TOPIC_NOT_FOUND, `Topic '${topic}' not found.`);
+export const topicNotFound = (topic: string): GatewayError => new GatewayError(ErrorCode.TOPIC_NOT_FOUND, `Topic '${topic}' not found.`);
 
 export const partitionNotFound = (topic: string, partition: number): GatewayError =>
   new GatewayError(ErrorCode.PARTITION_NOT_FOUND, `Partition ${partition} of topic '${topic}' not found.`);
@@ -106,13 +105,17 @@ export const offsetOutOfRange = (tp: { topic: string; partition: number }, offse
 
 /** A partition to start where there is no valid committed offset, with auto.offset.reset none (Kafka's NoOffsetForPartitionException). */
 export const noOffsetForPartition = (tp: { topic: string; partition: number }): GatewayError =>
-  new GatewayError(ErrorCode.NO_OFFSET_FOR_PARTITION, `No valid committed offset for partition ${tp.partition} of topic '${tp.topic}' and auto.offset.reset is none.`);
+  new GatewayError(
+    ErrorCode.NO_OFFSET_FOR_PARTITION,
+    `No valid committed offset for partition ${tp.partition} of topic '${tp.topic}' and auto.offset.reset is none.`,
+  );
 
 /** A consumer (a socket, a stream) is one subscription: a second subscribe or assign of another kind is refused. */
 export const alreadyConsuming = (): GatewayError =>
   new GatewayError(ErrorCode.CONFLICT, 'This connection is already consuming; open another connection for another subscription.');
 
-export const notConsuming = (): GatewayError => new GatewayError(ErrorCode.BAD_REQUEST, 'This connection is not consuming yet: send subscribe or assign first.');
+export const notConsuming = (): GatewayError =>
+  new GatewayError(ErrorCode.BAD_REQUEST, 'This connection is not consuming yet: send subscribe or assign first.');
 
 export const notAGroupMember = (): GatewayError =>
   new GatewayError(ErrorCode.BAD_REQUEST, 'Only a consumer group member commits offsets; this consumer has not subscribed to a group.');
@@ -133,7 +136,7 @@ export const redisDataLost = (detail: string): GatewayError =>
   new GatewayError(
     ErrorCode.BACKEND_ERROR,
     `Redis lost this store's data (${detail}): it was restarted without its data or flushed. ` +
-      'The gateway refuses to serve it rather than restart offsets at 0 or re-create topics. Restore Redis\'s data and restart the gateway.',
+      "The gateway refuses to serve it rather than restart offsets at 0 or re-create topics. Restore Redis's data and restart the gateway.",
   );
 
 export const consumerInstanceNotFound = (group: string, id: string): GatewayError =>
@@ -146,4 +149,5 @@ export const consumerInstanceExists = (group: string, id: string): GatewayError 
 export const subscriptionExclusive = (): GatewayError =>
   new GatewayError(ErrorCode.CONSUMER_ALREADY_SUBSCRIBED, 'Subscription to topics, partitions and pattern are mutually exclusive.');
 
-export const notSubscribed = (): GatewayError => new GatewayError(ErrorCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions.');
+export const notSubscribed = (): GatewayError =>
+  new GatewayError(ErrorCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions.');

@@ -19,8 +19,16 @@ export interface LinearPattern {
 
 /** ECMA's `\s`: WhiteSpace and LineTerminator code points, as inclusive ranges. */
 const WHITESPACE: ReadonlyArray<readonly [number, number]> = [
-  [0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029],
-  [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff],
+  [0x09, 0x0d],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
 ];
 
 const hex = (codePoint: number) => `\\x{${codePoint.toString(16).toUpperCase()}}`;
@@ -41,18 +49,56 @@ function complement(list: ReadonlyArray<readonly [number, number]>): Array<[numb
 const SPACE = ranges(WHITESPACE);
 const NOT_SPACE = ranges(complement(WHITESPACE));
 /** ECMA's `.` without the `s` flag: anything but a line terminator (RE2's `.` excludes only `\n`). */
-const DOT = `[^${ranges([[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]])}]`;
+const DOT = `[^${ranges([
+  [0x0a, 0x0a],
+  [0x0d, 0x0d],
+  [0x2028, 0x2029],
+])}]`;
 
 /** ECMA's long General_Category names and aliases; RE2 knows the short ones. */
 const CATEGORIES: Record<string, string> = {
-  Letter: 'L', Cased_Letter: 'LC', Uppercase_Letter: 'Lu', Lowercase_Letter: 'Ll', Titlecase_Letter: 'Lt', Modifier_Letter: 'Lm', Other_Letter: 'Lo',
-  Mark: 'M', Combining_Mark: 'M', Nonspacing_Mark: 'Mn', Spacing_Mark: 'Mc', Enclosing_Mark: 'Me',
-  Number: 'N', Decimal_Number: 'Nd', digit: 'Nd', Letter_Number: 'Nl', Other_Number: 'No',
-  Punctuation: 'P', punct: 'P', Connector_Punctuation: 'Pc', Dash_Punctuation: 'Pd', Open_Punctuation: 'Ps', Close_Punctuation: 'Pe',
-  Initial_Punctuation: 'Pi', Final_Punctuation: 'Pf', Other_Punctuation: 'Po',
-  Symbol: 'S', Math_Symbol: 'Sm', Currency_Symbol: 'Sc', Modifier_Symbol: 'Sk', Other_Symbol: 'So',
-  Separator: 'Z', Space_Separator: 'Zs', Line_Separator: 'Zl', Paragraph_Separator: 'Zp',
-  Other: 'C', Control: 'Cc', cntrl: 'Cc', Format: 'Cf', Surrogate: 'Cs', Private_Use: 'Co', Unassigned: 'Cn',
+  Letter: 'L',
+  Cased_Letter: 'LC',
+  Uppercase_Letter: 'Lu',
+  Lowercase_Letter: 'Ll',
+  Titlecase_Letter: 'Lt',
+  Modifier_Letter: 'Lm',
+  Other_Letter: 'Lo',
+  Mark: 'M',
+  Combining_Mark: 'M',
+  Nonspacing_Mark: 'Mn',
+  Spacing_Mark: 'Mc',
+  Enclosing_Mark: 'Me',
+  Number: 'N',
+  Decimal_Number: 'Nd',
+  digit: 'Nd',
+  Letter_Number: 'Nl',
+  Other_Number: 'No',
+  Punctuation: 'P',
+  punct: 'P',
+  Connector_Punctuation: 'Pc',
+  Dash_Punctuation: 'Pd',
+  Open_Punctuation: 'Ps',
+  Close_Punctuation: 'Pe',
+  Initial_Punctuation: 'Pi',
+  Final_Punctuation: 'Pf',
+  Other_Punctuation: 'Po',
+  Symbol: 'S',
+  Math_Symbol: 'Sm',
+  Currency_Symbol: 'Sc',
+  Modifier_Symbol: 'Sk',
+  Other_Symbol: 'So',
+  Separator: 'Z',
+  Space_Separator: 'Zs',
+  Line_Separator: 'Zl',
+  Paragraph_Separator: 'Zp',
+  Other: 'C',
+  Control: 'Cc',
+  cntrl: 'Cc',
+  Format: 'Cf',
+  Surrogate: 'Cs',
+  Private_Use: 'Co',
+  Unassigned: 'Cn',
 };
 
 /** `\p{…}` in RE2's spelling: `General_Category=`/`gc=`/`Script=`/`sc=` dropped, long category names shortened. */
@@ -75,7 +121,10 @@ function property(body: string): string {
 function escape(source: string, at: number, inClass: boolean): [string, number] {
   const letter = source[at + 1];
   switch (letter) {
-    case 'd': case 'D': case 'w': case 'W':
+    case 'd':
+    case 'D':
+    case 'w':
+    case 'W':
       return [`\\${letter}`, 2];
     case 's':
       return [inClass ? SPACE : `[${SPACE}]`, 2];
@@ -85,16 +134,26 @@ function escape(source: string, at: number, inClass: boolean): [string, number] 
       return [inClass ? hex(8) : '\\b', 2];
     case 'B':
       return ['\\B', 2];
-    case 't': return [hex(0x09), 2];
-    case 'n': return [hex(0x0a), 2];
-    case 'v': return [hex(0x0b), 2];
-    case 'f': return [hex(0x0c), 2];
-    case 'r': return [hex(0x0d), 2];
-    case '0': return [hex(0), 2];
-    case 'c': return [hex(source.charCodeAt(at + 2) % 32), 3];
-    case 'x': return [hex(parseInt(source.slice(at + 2, at + 4), 16)), 4];
-    case 'u': return unicodeEscape(source, at);
-    case 'p': case 'P': {
+    case 't':
+      return [hex(0x09), 2];
+    case 'n':
+      return [hex(0x0a), 2];
+    case 'v':
+      return [hex(0x0b), 2];
+    case 'f':
+      return [hex(0x0c), 2];
+    case 'r':
+      return [hex(0x0d), 2];
+    case '0':
+      return [hex(0), 2];
+    case 'c':
+      return [hex(source.charCodeAt(at + 2) % 32), 3];
+    case 'x':
+      return [hex(parseInt(source.slice(at + 2, at + 4), 16)), 4];
+    case 'u':
+      return unicodeEscape(source, at);
+    case 'p':
+    case 'P': {
       const end = source.indexOf('}', at);
       return [`\\${letter}{${property(source.slice(at + 3, end))}}`, end - at + 1];
     }
@@ -134,7 +193,7 @@ function group(source: string, at: number): [string, number] {
 function toRe2(source: string): string {
   let out = '';
   let inClass = false;
-  for (let at = 0; at < source.length; ) {
+  for (let at = 0; at < source.length;) {
     const char = source[at];
     let text = char;
     let length = 1;

@@ -96,10 +96,25 @@ export const CompatibilityCheckResponse = {
   properties: { is_compatible: { type: 'boolean' }, messages: { type: 'array', items: { type: 'string' } } },
 } as const;
 
-export const registrySchemas = [SchemaReference, RegisterSchemaRequest, RegisterSchemaResponse, SchemaString, SubjectVersionSchema, SubjectVersionList, Config, ConfigUpdateRequest, Mode, CompatibilityCheckResponse];
+export const registrySchemas = [
+  SchemaReference,
+  RegisterSchemaRequest,
+  RegisterSchemaResponse,
+  SchemaString,
+  SubjectVersionSchema,
+  SubjectVersionList,
+  Config,
+  ConfigUpdateRequest,
+  Mode,
+  CompatibilityCheckResponse,
+];
 
 export const subjectParams = { type: 'object', required: ['subject'], properties: { subject: { type: 'string' } } } as const;
-export const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: { type: 'string' }, version: { type: 'string' } } } as const;
+export const versionParams = {
+  type: 'object',
+  required: ['subject', 'version'],
+  properties: { subject: { type: 'string' }, version: { type: 'string' } },
+} as const;
 export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 
 const flag = (description: string) => ({ type: 'boolean', description }) as const;

@@ -11,7 +11,12 @@ const tpOffset = {
   type: 'object',
   required: ['topic', 'partition', 'offset'],
   additionalProperties: false,
-  properties: { topic: { type: 'string', minLength: 1 }, partition: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 }, metadata: { type: 'string' } },
+  properties: {
+    topic: { type: 'string', minLength: 1 },
+    partition: { type: 'integer', minimum: 0 },
+    offset: { type: 'integer', minimum: 0 },
+    metadata: { type: 'string' },
+  },
 } as const;
 
 export const CreateConsumerRequest = {
@@ -64,7 +69,10 @@ export const CommittedOffsets = {
   properties: {
     offsets: {
       type: 'array',
-      items: { type: 'object', properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, metadata: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, metadata: { type: 'string' } },
+      },
     },
   },
 } as const;

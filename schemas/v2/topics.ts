@@ -42,7 +42,8 @@ const schemaText = (part: string) =>
     type: 'string',
     description: `avro, protobuf, jsonschema: the ${part} schema inline (Avro JSON, .proto text, or JSON Schema), registered under the subject \`<topic>-${part}\` (TopicNameStrategy) unless already there.`,
   }) as const;
-const schemaId = (part: string) => ({ type: 'integer', minimum: 0, description: `avro, protobuf, jsonschema: the registered ${part} schema by id (wins over ${part}_schema).` }) as const;
+const schemaId = (part: string) =>
+  ({ type: 'integer', minimum: 0, description: `avro, protobuf, jsonschema: the registered ${part} schema by id (wins over ${part}_schema).` }) as const;
 
 export const V2ProduceRequest = {
   $id: 'V2ProduceRequest',
@@ -58,8 +59,13 @@ export const V2ProduceRequest = {
         type: 'object',
         additionalProperties: false,
         properties: {
-          key: { description: 'Any JSON value (json), a base64 string (binary), or a value matching key_schema (Avro JSON encoding, proto3 JSON mapping, or JSON).' },
-          value: { description: 'Any JSON value (json), a base64 string (binary), or a value matching value_schema (Avro JSON encoding, proto3 JSON mapping, or JSON).' },
+          key: {
+            description: 'Any JSON value (json), a base64 string (binary), or a value matching key_schema (Avro JSON encoding, proto3 JSON mapping, or JSON).',
+          },
+          value: {
+            description:
+              'Any JSON value (json), a base64 string (binary), or a value matching value_schema (Avro JSON encoding, proto3 JSON mapping, or JSON).',
+          },
           partition: { type: 'integer', minimum: 0 },
         },
       },

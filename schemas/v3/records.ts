@@ -13,7 +13,10 @@ export const ProduceRequestData = {
     'A key or value. With AVRO, PROTOBUF or JSONSCHEMA, `data` is JSON the gateway validates against the schema and writes in the Confluent wire format (a mismatch is 42205 and nothing is written). The schema is, in this order: `schema_id`; version `schema_version` of the subject; the inline `schema`, registered under the subject; or the latest version of the subject. The subject is `subject`, else the one `subject_name_strategy` names (TOPIC_NAME by default).',
   properties: {
     type: { type: 'string', enum: dataTypes, description: 'How `data` is given; JSON when absent and no schema is named, else the type of the named schema.' },
-    data: { description: 'The key or value: any JSON value, a base64 string (BINARY), a string (STRING), or JSON matching the schema. null is a null key or a tombstone.' },
+    data: {
+      description:
+        'The key or value: any JSON value, a base64 string (BINARY), a string (STRING), or JSON matching the schema. null is a null key or a tombstone.',
+    },
     schema_id: { type: 'integer', minimum: 0, description: 'A registered schema by its global id.' },
     schema_version: { type: 'integer', minimum: 1, description: 'A version of the subject.' },
     subject: { type: 'string', description: 'The registry subject; wins over subject_name_strategy.' },
@@ -23,7 +26,10 @@ export const ProduceRequestData = {
       description:
         "How to name the subject without `subject`: `<topic>-key|value`, the record's full name, or `<topic>-<record full name>`. The record strategies take the name from the inline schema (Avro namespace.name, Protobuf package.Message, JSON Schema title).",
     },
-    schema: { type: 'string', description: 'An inline schema of `type` (Avro JSON, .proto text, JSON Schema), registered under the subject unless already there.' },
+    schema: {
+      type: 'string',
+      description: 'An inline schema of `type` (Avro JSON, .proto text, JSON Schema), registered under the subject unless already there.',
+    },
   },
 } as const;
 
@@ -92,7 +98,13 @@ export const ReadRecordsQuery = {
     offset: { type: 'integer', minimum: 0, description: 'First offset to read; the log start when neither offset nor timestamp is given.' },
     timestamp: { type: 'integer', description: 'Read from the first record whose timestamp is >= this (epoch ms).' },
     max_records: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
-    max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, default: 1048576, description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger." },
+    max_bytes: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 67108864,
+      default: 1048576,
+      description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger.",
+    },
     format: RecordFormatQuery,
   },
 } as const;

@@ -122,7 +122,10 @@ export const TopicConfig = {
     is_read_only: { type: 'boolean' },
     is_sensitive: { type: 'boolean' },
     source: { type: 'string' },
-    synonyms: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] }, source: { type: 'string' } } } },
+    synonyms: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] }, source: { type: 'string' } } },
+    },
   },
 } as const;
 

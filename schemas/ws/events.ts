@@ -25,7 +25,7 @@ export const EventsQuery = {
       type: 'string',
       minLength: 1,
       description:
-        'Join this consumer group: the stream carries only the partitions assigned to it, commits what it delivered every second and when a partition moves, and starts a partition at the later of the group\'s commit and the resume token.',
+        "Join this consumer group: the stream carries only the partitions assigned to it, commits what it delivered every second and when a partition moves, and starts a partition at the later of the group's commit and the resume token.",
     },
   },
 } as const;

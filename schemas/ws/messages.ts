@@ -91,7 +91,12 @@ export const CommitMessage = {
         type: 'object',
         required: ['topic', 'partition', 'offset'],
         additionalProperties: false,
-        properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 }, offset: { type: 'integer', minimum: 0 }, metadata: { type: 'string' } },
+        properties: {
+          topic: { type: 'string' },
+          partition: { type: 'integer', minimum: 0 },
+          offset: { type: 'integer', minimum: 0 },
+          metadata: { type: 'string' },
+        },
       },
     },
   },
@@ -140,7 +145,12 @@ export const ProduceMessage = {
           timestamp: { type: 'integer', minimum: 0 },
           headers: {
             type: 'array',
-            items: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' }, value: { type: ['string', 'null'], description: 'base64' } } },
+            items: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: { name: { type: 'string' }, value: { type: ['string', 'null'], description: 'base64' } },
+            },
           },
         },
       },

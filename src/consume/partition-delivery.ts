@@ -26,7 +26,6 @@ export interface DeliverySink {
   room(): number;
 }
 
-
 export interface DeliveryOptions {
   /** Records the client may receive before it grants more (flow control), shared by all its partitions. */
   credit: number;
@@ -113,7 +112,15 @@ export class PartitionDelivery {
     if (this.closed) return undefined;
     const held = this.readers.get(key(tp));
     if (held) return held.offset;
-    const reader: PartitionReader = { ...tp, offset, paused: false, stopped: false, wait: new AbortController(), loop: Promise.resolve(), render: this.options.renderer(tp) };
+    const reader: PartitionReader = {
+      ...tp,
+      offset,
+      paused: false,
+      stopped: false,
+      wait: new AbortController(),
+      loop: Promise.resolve(),
+      render: this.options.renderer(tp),
+    };
     this.readers.set(key(tp), reader);
     reader.loop = this.run(reader);
     return offset;

@@ -121,7 +121,7 @@ export const stickyAssignor: Assignor = (input) => {
   };
   // Each step lowers the sum of squared loads, so this ends.
   const order = members.map((_, i) => i);
-  for (let balanced = false; !balanced; ) {
+  for (let balanced = false; !balanced;) {
     balanced = true;
     const lightest = Math.min(...owned.map((tps) => tps.length));
     for (const from of order.sort((a, b) => owned[b].length - owned[a].length || a - b)) {

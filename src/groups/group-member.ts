@@ -240,7 +240,14 @@ export class GroupMember {
   /** The partition counts of every topic the members subscribe to, as one comparable string. */
   private async topology(snapshot: GroupSnapshot): Promise<string> {
     const topics = [...new Set(snapshot.members.flatMap((m) => m.topics))].sort();
-    const counts = await Promise.all(topics.map((t) => this.topics.lookup(t).then((topic) => topic.partitions, () => 0)));
+    const counts = await Promise.all(
+      topics.map((t) =>
+        this.topics.lookup(t).then(
+          (topic) => topic.partitions,
+          () => 0,
+        ),
+      ),
+    );
     return topics.map((t, i) => `${t}=${counts[i]}`).join(',');
   }
 

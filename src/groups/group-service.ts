@@ -98,7 +98,11 @@ export class GroupService {
 
   /** Commits as the member with this id, wherever it runs (a v2 instance's member may live on another gateway); undefined: as no member. */
   async commitAs(group: string, memberId: string | undefined, offsets: Array<TopicPartition & { offset: number; metadata?: string }>): Promise<void> {
-    await this.state.commit(group, memberId, offsets.map((o) => ({ tpKey: tpKey(o.topic, o.partition), offset: o.offset, metadata: o.metadata })));
+    await this.state.commit(
+      group,
+      memberId,
+      offsets.map((o) => ({ tpKey: tpKey(o.topic, o.partition), offset: o.offset, metadata: o.metadata })),
+    );
   }
 
   async describe(group: string): Promise<GroupSnapshot | undefined> {
@@ -120,7 +124,14 @@ export class GroupService {
     // Every partition's end offset at once (the requests in flight together), kept in key order.
     const sorted = [...keys].sort();
     const tps = sorted.map(parseTpKey);
-    const ends = await Promise.all(tps.map((tp) => this.fetch.offsets(tp.topic, tp.partition).then((o) => o.nextOffset, () => undefined)));
+    const ends = await Promise.all(
+      tps.map((tp) =>
+        this.fetch.offsets(tp.topic, tp.partition).then(
+          (o) => o.nextOffset,
+          () => undefined,
+        ),
+      ),
+    );
     const lags: PartitionLag[] = [];
     sorted.forEach((key, i) => {
       const end = ends[i];

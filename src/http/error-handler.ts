@@ -22,7 +22,11 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody; 
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return { status: 413, body: { error_code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'Request body is larger than the configured limit.' }, unexpected: false };
+        return {
+          status: 413,
+          body: { error_code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'Request body is larger than the configured limit.' },
+          unexpected: false,
+        };
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return { status: 415, body: { error_code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message: error.message }, unexpected: false };
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { IN_MEMORY } from './durability.js';
-import type { AppendListener, AppendOptions, AppendRecord, AppendResult, PartitionBatch, LogRecord, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from './store.js';
+import type {
+  AppendListener,
+  AppendOptions,
+  AppendRecord,
+  AppendResult,
+  PartitionBatch,
+  LogRecord,
+  LogStore,
+  PartitionOffsets,
+  ReadOptions,
+  TopicMetadata,
+} from './store.js';
 import { recordSize } from './record-size.js';
 
 interface MemoryPartition {
@@ -15,7 +26,6 @@ const copyRecord = <T extends AppendRecord>(record: T): T => ({
   value: record.value === null ? null : Buffer.from(record.value),
   headers: record.headers.map((h) => ({ name: h.name, value: h.value === null ? null : Buffer.from(h.value) })),
 });
-
 
 /**
  * The log store for a machine without Redis: the same contract, nothing durable. Buffers are

@@ -129,7 +129,10 @@ export class SchemaEncoder {
     return {
       keySchemaId: key?.schemaId ?? null,
       valueSchemaId: value?.schemaId ?? null,
-      records: batch.records.map((record, index) => ({ key: encode(key, record.key, `records[${index}].key`), value: encode(value, record.value, `records[${index}].value`) })),
+      records: batch.records.map((record, index) => ({
+        key: encode(key, record.key, `records[${index}].key`),
+        value: encode(value, record.value, `records[${index}].value`),
+      })),
     };
   }
 
@@ -147,7 +150,10 @@ export class SchemaEncoder {
     const name = recordName(spec.schemaType, spec.schema);
     if (!name) {
       const needs = spec.schemaType === 'AVRO' ? 'named type (record, enum or fixed)' : spec.schemaType === 'PROTOBUF' ? 'message' : 'title';
-      throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: the ${strategy} subject name strategy needs the record's full name, and the inline schema has no ${needs}.`);
+      throw new GatewayError(
+        ErrorCode.UNPROCESSABLE,
+        `${part}: the ${strategy} subject name strategy needs the record's full name, and the inline schema has no ${needs}.`,
+      );
     }
     return strategy === 'RECORD_NAME' ? name : `${topic}-${name}`;
   }
@@ -156,7 +162,10 @@ export class SchemaEncoder {
   async resolve(topic: string, part: RecordPart, spec: SchemaSpec): Promise<PartSchema> {
     const found = await this.find(topic, part, spec);
     if (spec.schemaType !== undefined && found.schemaType !== spec.schemaType) {
-      throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `${part}: schema ${found.schemaId} is ${found.schemaType}, but the data is given as ${spec.schemaType}.`);
+      throw new GatewayError(
+        ErrorCode.INVALID_PAYLOAD,
+        `${part}: schema ${found.schemaId} is ${found.schemaType}, but the data is given as ${spec.schemaType}.`,
+      );
     }
     return { ...found, encode: await this.registry.serde.encoder(found.schemaId) };
   }

@@ -85,7 +85,11 @@ export function logConnection(connection: RedisConnection, name: string, log: Co
 }
 
 /** A connection of the gateway's: created, logged (see logConnection) and connected. */
-export async function openRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>, name: string, log: ConnectionLog): Promise<RedisConnection> {
+export async function openRedis(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>,
+  name: string,
+  log: ConnectionLog,
+): Promise<RedisConnection> {
   const connection = createRedisConnection(config, name);
   logConnection(connection, name, log);
   try {
@@ -107,7 +111,12 @@ export async function connectRedis(connection: RedisConnection): Promise<void> {
  * A dedicated connection subscribed to one channel (a subscribed connection can run no other
  * command). It reconnects and resubscribes by itself; `onMessage` gets every message.
  */
-export async function subscribeChannel(connection: RedisConnection, channel: string, onMessage: (message: string) => void, log?: ConnectionLog): Promise<RedisConnection> {
+export async function subscribeChannel(
+  connection: RedisConnection,
+  channel: string,
+  onMessage: (message: string) => void,
+  log?: ConnectionLog,
+): Promise<RedisConnection> {
   const subscriber = connection.duplicate();
   if (log) logConnection(subscriber, `subscriber ${channel}`, log);
   else subscriber.on('error', () => undefined);

@@ -24,7 +24,11 @@ let defined = 0;
  *   const scripts = loadScripts<{ append: number[] }>(redis, new URL('./scripts/', import.meta.url), { append: { file: 'append', keys: 4 } });
  *   await scripts.append([stream, meta, index, watched], ...args);
  */
-export function loadScripts<T extends Record<string, unknown>>(redis: RedisConnection, dir: URL, specs: { [K in keyof T]: ScriptSpec }): { [K in keyof T]: Script<T[K]> } {
+export function loadScripts<T extends Record<string, unknown>>(
+  redis: RedisConnection,
+  dir: URL,
+  specs: { [K in keyof T]: ScriptSpec },
+): { [K in keyof T]: Script<T[K]> } {
   const loaded = {} as { [K in keyof T]: Script<T[K]> };
   for (const name of Object.keys(specs) as Array<keyof T & string>) {
     const spec = specs[name];

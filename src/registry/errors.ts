@@ -62,7 +62,10 @@ export const incompatibleSchema = (reasons: string[]): GatewayError =>
 export const invalidSchema = (detail: string): GatewayError => new GatewayError(E.INVALID_SCHEMA, `Invalid schema: ${detail}`);
 
 export const invalidVersion = (version: string): GatewayError =>
-  new GatewayError(E.INVALID_VERSION, `The specified version '${version}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
+  new GatewayError(
+    E.INVALID_VERSION,
+    `The specified version '${version}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`,
+  );
 
 export const invalidCompatibilityLevel = (level: unknown): GatewayError =>
   new GatewayError(
@@ -71,7 +74,10 @@ export const invalidCompatibilityLevel = (level: unknown): GatewayError =>
   );
 
 export const invalidMode = (mode: unknown): GatewayError =>
-  new GatewayError(E.INVALID_MODE, `Invalid mode${mode === undefined ? '' : ` '${String(mode)}'`}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`);
+  new GatewayError(
+    E.INVALID_MODE,
+    `Invalid mode${mode === undefined ? '' : ` '${String(mode)}'`}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE and IMPORT`,
+  );
 
 export const operationNotPermitted = (message: string): GatewayError => new GatewayError(E.OPERATION_NOT_PERMITTED, message);
 

@@ -1,13 +1,4 @@
-import type {
-  DeleteOutcome,
-  DeleteWrite,
-  IdUsage,
-  RegisterOutcome,
-  RegisterWrite,
-  Referrer,
-  RegistryStore,
-  SubjectSnapshot,
-} from './registry-store.js';
+import type { DeleteOutcome, DeleteWrite, IdUsage, RegisterOutcome, RegisterWrite, Referrer, RegistryStore, SubjectSnapshot } from './registry-store.js';
 import { decodeStoredSchema, encodeStoredSchema } from './registry-store.js';
 import type { Mode, RegistryConfig, StoredSchema } from './types.js';
 

@@ -22,10 +22,14 @@ export interface ResolvedReferences {
 const isReference = (value: unknown): value is SchemaReference => {
   const reference = value as SchemaReference;
   return (
-    typeof reference === 'object' && reference !== null &&
-    typeof reference.name === 'string' && reference.name !== '' &&
-    typeof reference.subject === 'string' && reference.subject !== '' &&
-    Number.isInteger(reference.version) && (reference.version >= 1 || reference.version === -1)
+    typeof reference === 'object' &&
+    reference !== null &&
+    typeof reference.name === 'string' &&
+    reference.name !== '' &&
+    typeof reference.subject === 'string' &&
+    reference.subject !== '' &&
+    Number.isInteger(reference.version) &&
+    (reference.version >= 1 || reference.version === -1)
   );
 };
 
@@ -42,7 +46,9 @@ export async function resolveReferences(requested: unknown, source: ReferenceSou
   const visit = async (reference: SchemaReference): Promise<{ version: number; id: number }> => {
     const entry = await source.versionEntry(reference.subject, reference.version === -1 ? 'latest' : reference.version);
     if (!entry) {
-      throw invalidSchema(`reference '${reference.name}' names subject '${reference.subject}' version ${reference.version === -1 ? 'latest' : reference.version}, which does not exist`);
+      throw invalidSchema(
+        `reference '${reference.name}' names subject '${reference.subject}' version ${reference.version === -1 ? 'latest' : reference.version}, which does not exist`,
+      );
     }
     const key = `${entry.version}:${reference.subject}`;
     if (done.has(key)) return entry;
@@ -58,7 +64,8 @@ export async function resolveReferences(requested: unknown, source: ReferenceSou
   };
 
   for (const reference of requested) {
-    if (!isReference(reference)) throw invalidSchema(`invalid reference ${JSON.stringify(reference)}: it needs a name, a subject and a version (>= 1, or -1 for the latest)`);
+    if (!isReference(reference))
+      throw invalidSchema(`invalid reference ${JSON.stringify(reference)}: it needs a name, a subject and a version (>= 1, or -1 for the latest)`);
     const entry = await visit(reference);
     references.push({ name: reference.name, subject: reference.subject, version: entry.version });
     direct.push({ subject: reference.subject, version: entry.version, id: entry.id });

@@ -221,7 +221,8 @@ export class RegistryService {
       const snapshot = await this.store.snapshot(subject);
       if (!importing) {
         const next = Math.max(0, ...snapshot.versions.map((entry) => entry.version)) + 1;
-        if (explicitVersion !== 'latest' && explicitVersion !== next) throw invalidSchema(`Version ${explicitVersion} is not one more than the previous version (${next - 1})`);
+        if (explicitVersion !== 'latest' && explicitVersion !== next)
+          throw invalidSchema(`Version ${explicitVersion} is not one more than the previous version (${next - 1})`);
         const live = snapshot.versions.filter((entry) => !entry.deleted).map((entry) => entry.id);
         const reasons = await this.compatibilityReasons(config.compatibilityLevel, candidate.resolved, live);
         if (reasons.length > 0) throw incompatibleSchema(reasons);
@@ -270,7 +271,12 @@ export class RegistryService {
    * Tests a schema against one version of a subject (or, with `all`, the versions its level
    * names) under the subject's level. With `verbose`, a malformed schema is a reason, not a 42201.
    */
-  async testCompatibility(subject: string, selector: VersionSelector | 'all', request: SchemaRequest, options: { verbose?: boolean } = {}): Promise<CompatibilityResult> {
+  async testCompatibility(
+    subject: string,
+    selector: VersionSelector | 'all',
+    request: SchemaRequest,
+    options: { verbose?: boolean } = {},
+  ): Promise<CompatibilityResult> {
     const snapshot = await this.store.snapshot(subject);
     const live = snapshot.versions.filter((entry) => !entry.deleted);
     let previousIds: number[];
@@ -301,7 +307,12 @@ export class RegistryService {
     if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') throw operationNotPermitted(`Subject ${subject} is in read-only mode`);
   }
 
-  private async deleteTargets(subject: string, permanent: boolean, pick: (snapshot: SubjectSnapshot) => VersionEntry[], ignoreReferrersInSubject: boolean): Promise<number[]> {
+  private async deleteTargets(
+    subject: string,
+    permanent: boolean,
+    pick: (snapshot: SubjectSnapshot) => VersionEntry[],
+    ignoreReferrersInSubject: boolean,
+  ): Promise<number[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const snapshot = await this.store.snapshot(subject);
       const entries = pick(snapshot);
@@ -326,7 +337,10 @@ export class RegistryService {
       subject,
       permanent,
       (snapshot) => {
-        const entry = selector === 'latest' ? snapshot.versions.filter((candidate) => permanent || !candidate.deleted).at(-1) : snapshot.versions.find((candidate) => candidate.version === selector);
+        const entry =
+          selector === 'latest'
+            ? snapshot.versions.filter((candidate) => permanent || !candidate.deleted).at(-1)
+            : snapshot.versions.find((candidate) => candidate.version === selector);
         if (!entry) throw snapshot.versions.length === 0 ? subjectNotFound(subject) : versionNotFound(selector);
         if (!permanent && entry.deleted) throw versionSoftDeleted(subject, entry.version);
         if (permanent && !entry.deleted) throw versionNotSoftDeleted(subject, entry.version);

@@ -14,19 +14,19 @@ interface ConfigDefinition {
   documentation: string;
 }
 
-const longAtLeast = (min: number) => (value: string): string | undefined =>
-  /^-?\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value))
-    ? undefined
-    : `must be an integer >= ${min}`;
+const longAtLeast =
+  (min: number) =>
+  (value: string): string | undefined =>
+    /^-?\d+$/.test(value) && Number(value) >= min && Number.isSafeInteger(Number(value)) ? undefined : `must be an integer >= ${min}`;
 
-const oneOf = (allowed: readonly string[]) => (value: string): string | undefined =>
-  allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
+const oneOf =
+  (allowed: readonly string[]) =>
+  (value: string): string | undefined =>
+    allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
 
 const cleanupPolicy = (value: string): string | undefined => {
   const parts = value.split(',').map((p) => p.trim());
-  return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact')
-    ? undefined
-    : 'must be delete, compact, or compact,delete';
+  return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact') ? undefined : 'must be delete, compact, or compact,delete';
 };
 
 export const TOPIC_CONFIGS: Record<string, ConfigDefinition> = {
@@ -53,7 +53,7 @@ export const TOPIC_CONFIGS: Record<string, ConfigDefinition> = {
   'message.timestamp.type': {
     fallback: () => 'CreateTime',
     problem: oneOf(['CreateTime', 'LogAppendTime']),
-    documentation: 'CreateTime keeps the producer\'s timestamp; LogAppendTime stamps records when appended.',
+    documentation: "CreateTime keeps the producer's timestamp; LogAppendTime stamps records when appended.",
   },
   'compression.type': {
     fallback: () => 'producer',
@@ -93,7 +93,9 @@ export function effectiveConfig(explicit: Record<string, string>, config: Config
   return {
     retentionMs: Number(value('retention.ms')),
     retentionBytes: Number(value('retention.bytes')),
-    cleanupPolicy: value('cleanup.policy').split(',').map((p) => p.trim()),
+    cleanupPolicy: value('cleanup.policy')
+      .split(',')
+      .map((p) => p.trim()),
     maxMessageBytes: Number(value('max.message.bytes')),
     timestampType: value('message.timestamp.type') as TimestampType,
     compressionType: value('compression.type') as CompressionType,

@@ -36,8 +36,7 @@ export interface Topic extends TopicMetadata {
 
 export const MAX_PARTITIONS = 10_000;
 
-const topicExists = (name: string): GatewayError =>
-  new GatewayError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+const topicExists = (name: string): GatewayError => new GatewayError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
 /** Metadata is read on every produce and fetch; a short cache keeps that off Redis, as Kafka clients cache metadata. */
 const METADATA_TTL_MS = 500;
 

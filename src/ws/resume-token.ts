@@ -6,7 +6,10 @@ import { invalidInput } from '../errors.js';
  * exactly after the last event the client saw: nothing lost, nothing repeated.
  */
 export function encodeResumeToken(positions: Map<number, number>): string {
-  return [...positions].sort((a, b) => a[0] - b[0]).map(([partition, offset]) => `${partition}:${offset}`).join('.');
+  return [...positions]
+    .sort((a, b) => a[0] - b[0])
+    .map(([partition, offset]) => `${partition}:${offset}`)
+    .join('.');
 }
 
 export function decodeResumeToken(token: string): Map<number, number> {

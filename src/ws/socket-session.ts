@@ -7,7 +7,14 @@ import type { Services } from '../services.js';
 import { toBytes } from '../records/embedded-format.js';
 import { toErrorBody } from '../http/error-handler.js';
 import { parseJson } from '../json-text.js';
-import { CLIENT_MESSAGES, type AssignMessage, type CommitMessage, type ProduceMessage, type SeekMessage, type SubscribeMessage } from '../../schemas/ws/messages.js';
+import {
+  CLIENT_MESSAGES,
+  type AssignMessage,
+  type CommitMessage,
+  type ProduceMessage,
+  type SeekMessage,
+  type SubscribeMessage,
+} from '../../schemas/ws/messages.js';
 import type { DeliveredRun } from '../consume/partition-delivery.js';
 import { Consumer, type StartOffset } from '../consume/consumer.js';
 import type { ClientQueue } from '../consume/outbound-budget.js';
@@ -193,7 +200,7 @@ export class SocketSession {
         error: (error) => this.sendError(error),
         fenced: (error) => {
           this.sendError(error);
-          this.disconnect(CloseCode.FENCED, 'Fenced: a newer connection took this group member\'s place.');
+          this.disconnect(CloseCode.FENCED, "Fenced: a newer connection took this group member's place.");
         },
       },
       {
@@ -253,7 +260,13 @@ export class SocketSession {
 
   private seek(message: FromSchema<typeof SeekMessage>): Promise<void> {
     const target: StartOffset | { timestamp: number } | undefined =
-      message.position === 'beginning' ? 'earliest' : message.position === 'end' ? 'latest' : message.timestamp !== undefined ? { timestamp: message.timestamp } : message.offset;
+      message.position === 'beginning'
+        ? 'earliest'
+        : message.position === 'end'
+          ? 'latest'
+          : message.timestamp !== undefined
+            ? { timestamp: message.timestamp }
+            : message.offset;
     if (target === undefined) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'seek needs an offset, a position (beginning or end) or a timestamp.');
     return this.consuming().seek({ topic: message.topic, partition: message.partition }, target);
   }
@@ -265,10 +278,18 @@ export class SocketSession {
       value: toBytes(r.value, format, `records[${i}].value`),
       partition: r.partition,
       timestamp: r.timestamp,
-      headers: (r.headers ?? []).map((h) => ({ name: h.name, value: h.value == null ? null : toBytes(h.value, 'binary', `records[${i}] header '${bounded(h.name, 64)}'`) })),
+      headers: (r.headers ?? []).map((h) => ({
+        name: h.name,
+        value: h.value == null ? null : toBytes(h.value, 'binary', `records[${i}] header '${bounded(h.name, 64)}'`),
+      })),
     }));
     const produced = await this.services.produce.produce(message.topic, records);
-    this.send({ type: 'produced', ...(message.id === undefined ? {} : { id: message.id }), topic: message.topic, results: produced.map((p) => ({ partition: p.partition, offset: p.offset, timestamp: p.timestamp })) });
+    this.send({
+      type: 'produced',
+      ...(message.id === undefined ? {} : { id: message.id }),
+      topic: message.topic,
+      results: produced.map((p) => ({ partition: p.partition, offset: p.offset, timestamp: p.timestamp })),
+    });
   }
 
   /** The socket closed: the consumer disconnects (a static member keeps its place for its session timeout; others leave). */
@@ -297,7 +318,10 @@ function parseMessage(text: string): ClientMessage {
   }
   const type = (message as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(validators, type)) {
-    throw new GatewayError(ErrorCode.BAD_REQUEST, `Unknown message type ${bounded(JSON.stringify(type) ?? 'undefined', 64)}; expected one of ${Object.keys(validators).join(', ')}.`);
+    throw new GatewayError(
+      ErrorCode.BAD_REQUEST,
+      `Unknown message type ${bounded(JSON.stringify(type) ?? 'undefined', 64)}; expected one of ${Object.keys(validators).join(', ')}.`,
+    );
   }
   const validate = validators[type as keyof typeof CLIENT_MESSAGES];
   if (!validate(message)) {
@@ -355,7 +379,7 @@ function recordsMessages(runs: readonly DeliveredRun[]): Array<Buffer | string> 
   const messages: Array<Buffer | string> = [];
   let pieces: string[] = [];
   for (const { batch, start, end, rendering, format } of runs) {
-    for (let from = start; from < end; ) {
+    for (let from = start; from < end;) {
       const chunkEnd = rendering.chunkEnd[from];
       const to = Math.min(chunkEnd, end);
       if (to === chunkEnd && (from === 0 || rendering.chunkEnd[from - 1] === from)) {

@@ -37,7 +37,10 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
         params: EventsParams,
         querystring: EventsQuery,
         produces: ['text/event-stream'],
-        response: { 200: { type: 'string', description: 'text/event-stream of `record` events (data: the record as JSON; id: resume token)' }, ...errorResponses },
+        response: {
+          200: { type: 'string', description: 'text/event-stream of `record` events (data: the record as JSON; id: resume token)' },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -58,7 +61,8 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
         // would pass over the group's commit when the partition comes to it later.
         if (group !== undefined && resumed === undefined) continue;
         const { logStartOffset, nextOffset } = await fetch.offsets(topic.name, partition);
-        const start = resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
+        const start =
+          resumed === undefined ? (request.query.from === 'earliest' ? logStartOffset : nextOffset) : Math.min(Math.max(resumed, logStartOffset), nextOffset);
         positions.set(partition, start);
       }
 
@@ -107,7 +111,9 @@ export async function serverSentEventRoutes(app: FastifyInstance): Promise<void>
 
       reply.hijack();
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      raw.write(`retry: 1000\nid: ${encodeResumeToken(positions)}\nevent: ready\ndata: ${JSON.stringify({ topic: topic.name, partitions: topic.partitions })}\n\n`);
+      raw.write(
+        `retry: 1000\nid: ${encodeResumeToken(positions)}\nevent: ready\ndata: ${JSON.stringify({ topic: topic.name, partitions: topic.partitions })}\n\n`,
+      );
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       open.add(raw);
       raw.on('close', () => {

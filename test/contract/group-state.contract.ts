@@ -9,7 +9,11 @@ export interface GroupStateFactory {
 
 const member = (memberId: string, sessionTimeoutMs = 5000) => ({ memberId, clientId: memberId, topics: ['t'], assignor: 'range' as const, sessionTimeoutMs });
 const noDelay = { initialRebalanceDelayMs: 0 };
-const staticMember = (memberId: string, instanceId: string, sessionTimeoutMs = 5000, topics = ['t']) => ({ ...member(memberId, sessionTimeoutMs), instanceId, topics });
+const staticMember = (memberId: string, instanceId: string, sessionTimeoutMs = 5000, topics = ['t']) => ({
+  ...member(memberId, sessionTimeoutMs),
+  instanceId,
+  topics,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tps = (...partitions: number[]) => partitions.map((partition) => ({ topic: 't', partition }));
 
@@ -64,7 +68,12 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
 
     it('commits all offsets or none, only for partitions the member holds', async () => {
       await state.commit('g1', 'b', [{ tpKey: 't:0', offset: 5, metadata: 'm' }]);
-      await expect(state.commit('g1', 'b', [{ tpKey: 't:2', offset: 7 }, { tpKey: 't:1', offset: 9 }])).rejects.toMatchObject({ errorCode: 40903 });
+      await expect(
+        state.commit('g1', 'b', [
+          { tpKey: 't:2', offset: 7 },
+          { tpKey: 't:1', offset: 9 },
+        ]),
+      ).rejects.toMatchObject({ errorCode: 40903 });
       const committed = await state.committed('g1');
       expect(committed['t:0']).toEqual({ offset: 5, metadata: 'm' });
       expect(committed['t:2']).toBeUndefined();
@@ -148,7 +157,7 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
     });
 
     describe('static membership', () => {
-      it('gives a live member\'s place and assignment to a new member with its instance id, and fences the old one', async () => {
+      it("gives a live member's place and assignment to a new member with its instance id, and fences the old one", async () => {
         await state.join('s1', staticMember('a', 'i-a'), noDelay);
         await state.join('s1', member('b'), noDelay);
         const before = (await state.heartbeat('s1', 'b'))!;
@@ -176,7 +185,7 @@ export function groupStateContract(name: string, factory: GroupStateFactory): vo
         expect((await state.committed('s1'))['t:0'].offset).toBe(4);
       });
 
-      it('keeps a disconnected static member\'s assignment reserved, without a rebalance, until its instance id returns', async () => {
+      it("keeps a disconnected static member's assignment reserved, without a rebalance, until its instance id returns", async () => {
         await state.join('s2', staticMember('x', 'i-x'), noDelay);
         await state.join('s2', member('y'), noDelay);
         const before = (await state.heartbeat('s2', 'y'))!;

@@ -47,7 +47,10 @@ export function instanceStateContract(name: string, factory: InstanceStateFactor
       const key = { group: 'g', id: 'cas' };
       await state.create(key, doc({ 't:0': 0 }));
       const read = (await state.load(key, false))!;
-      const results = await Promise.all([state.update(key, read.version, doc({ 't:0': 5 }), { kind: 'any' }), state.update(key, read.version, doc({ 't:0': 7 }), { kind: 'any' })]);
+      const results = await Promise.all([
+        state.update(key, read.version, doc({ 't:0': 5 }), { kind: 'any' }),
+        state.update(key, read.version, doc({ 't:0': 7 }), { kind: 'any' }),
+      ]);
       expect(results.sort()).toEqual(['conflict', 'ok']);
       const after = (await state.load(key, false))!;
       expect(after.version).toBe(read.version + 1);

@@ -79,10 +79,27 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
         { baseOffset: 0, logAppendTime: -1 },
       ]);
       const values = async (partition: number) => (await store.read('many', partition, 0, ALL)).map((r) => [r.offset, r.value?.toString()]);
-      expect(await values(0)).toEqual([[0, 'p0-a'], [1, 'p0-b'], [2, 'p0-c']]);
-      expect(await values(1)).toEqual([[0, 'before'], [1, 'p1-a']]);
-      expect(await values(2)).toEqual([[0, 'p2-a'], [1, 'p2-b']]);
-      const logAppend = await store.appendBatches('many', [{ partition: 0, records: [record('x')] }, { partition: 1, records: [record('y')] }], { timestampType: 'LogAppendTime' });
+      expect(await values(0)).toEqual([
+        [0, 'p0-a'],
+        [1, 'p0-b'],
+        [2, 'p0-c'],
+      ]);
+      expect(await values(1)).toEqual([
+        [0, 'before'],
+        [1, 'p1-a'],
+      ]);
+      expect(await values(2)).toEqual([
+        [0, 'p2-a'],
+        [1, 'p2-b'],
+      ]);
+      const logAppend = await store.appendBatches(
+        'many',
+        [
+          { partition: 0, records: [record('x')] },
+          { partition: 1, records: [record('y')] },
+        ],
+        { timestampType: 'LogAppendTime' },
+      );
       expect(logAppend[0].logAppendTime).toBeGreaterThan(1_700_000_000_000);
       expect(logAppend[1].logAppendTime).toBe(logAppend[0].logAppendTime);
       expect((await store.read('many', 1, 2, ALL))[0].timestamp).toBe(logAppend[0].logAppendTime);
@@ -132,7 +149,12 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
     });
 
     it('honours the record limit and the byte limit, and always returns a first record', async () => {
-      await store.append('limits', 0, Array.from({ length: 20 }, (_, i) => record(`${i}`.padStart(100, '0'))), CREATE);
+      await store.append(
+        'limits',
+        0,
+        Array.from({ length: 20 }, (_, i) => record(`${i}`.padStart(100, '0'))),
+        CREATE,
+      );
       expect((await store.read('limits', 0, 5, { maxRecords: 3, maxBytes: ALL.maxBytes })).map((r) => r.offset)).toEqual([5, 6, 7]);
       const byBytes = await store.read('limits', 0, 0, { maxRecords: 100, maxBytes: 350 });
       expect(byBytes.length).toBeGreaterThanOrEqual(3);
@@ -172,7 +194,12 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
 
     it('finds the first offset at or after a time, with timestamps out of order', async () => {
       const stamps = [1_000, 5_000, 3_000, 9_000, 7_000, 9_000, 20_000];
-      await store.append('by-time', 0, stamps.map((t) => record(String(t), { timestamp: t })), CREATE);
+      await store.append(
+        'by-time',
+        0,
+        stamps.map((t) => record(String(t), { timestamp: t })),
+        CREATE,
+      );
       expect(await store.offsetForTimestamp('by-time', 0, 0)).toBe(0);
       expect(await store.offsetForTimestamp('by-time', 0, 1_000)).toBe(0);
       expect(await store.offsetForTimestamp('by-time', 0, 2_000)).toBe(1);
@@ -185,7 +212,12 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
 
     it('finds times across many batches and below a trimmed start', async () => {
       for (let batch = 0; batch < 30; batch++) {
-        await store.append('by-time-many', 0, Array.from({ length: 10 }, (_, i) => record('x', { timestamp: 100_000 + batch * 1_000 + i * 10 })), CREATE);
+        await store.append(
+          'by-time-many',
+          0,
+          Array.from({ length: 10 }, (_, i) => record('x', { timestamp: 100_000 + batch * 1_000 + i * 10 })),
+          CREATE,
+        );
       }
       expect(await store.offsetForTimestamp('by-time-many', 0, 100_000 + 17 * 1_000 + 35)).toBe(17 * 10 + 4);
       await store.deleteRecordsBefore('by-time-many', 0, 100);

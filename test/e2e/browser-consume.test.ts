@@ -64,8 +64,26 @@ describe('a browser page', () => {
   it('consumes over a WebSocket what curl produced', async () => {
     await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'browser-orders', partitions_count: 2 } });
     const curl = (body: object) =>
-      promisify(execFile)('curl', ['-s', '-X', 'POST', `http://127.0.0.1:${gatewayPort}/topics/browser-orders`, '-H', 'Content-Type: application/vnd.kafka.json.v2+json', '-d', JSON.stringify(body)]);
-    const before = JSON.parse((await curl({ records: [{ key: 'a', value: { item: 'book' } }, { key: 'b', value: { item: 'pen' } }] })).stdout);
+      promisify(execFile)('curl', [
+        '-s',
+        '-X',
+        'POST',
+        `http://127.0.0.1:${gatewayPort}/topics/browser-orders`,
+        '-H',
+        'Content-Type: application/vnd.kafka.json.v2+json',
+        '-d',
+        JSON.stringify(body),
+      ]);
+    const before = JSON.parse(
+      (
+        await curl({
+          records: [
+            { key: 'a', value: { item: 'book' } },
+            { key: 'b', value: { item: 'pen' } },
+          ],
+        })
+      ).stdout,
+    );
     expect(before.offsets).toHaveLength(2);
 
     const tab = await browser.newPage();

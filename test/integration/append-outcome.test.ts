@@ -43,7 +43,12 @@ type Produce = (value: string) => Promise<{ statusCode: number; json(): { offset
 async function topic(name: string): Promise<Produce> {
   expect((await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name } })).statusCode).toBe(201);
   const produce: Produce = (value) =>
-    gw.app.inject({ method: 'POST', url: `/topics/${name}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [{ value }] } });
+    gw.app.inject({
+      method: 'POST',
+      url: `/topics/${name}`,
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      payload: { records: [{ value }] },
+    });
   expect((await produce('first')).statusCode).toBe(200);
   return produce;
 }
@@ -52,7 +57,11 @@ const stored = async (name: string): Promise<string[]> =>
   (await admin.xrange(`${gw.config.keyPrefix}:{${name}:0}:log`, '-', '+')).map(([, fields]) => JSON.parse(fields[fields.indexOf('v') + 1]));
 
 /** Until the gateway's Redis connection is back (it reconnects by itself). */
-const backAgain = () => eventually(() => gw.app.inject({ url: '/ready' }), (response) => response.statusCode === 200);
+const backAgain = () =>
+  eventually(
+    () => gw.app.inject({ url: '/ready' }),
+    (response) => response.statusCode === 200,
+  );
 
 afterEach(async () => {
   await backAgain();
@@ -96,7 +105,10 @@ describe('an append whose outcome the gateway cannot know', () => {
     const response = await produce('second');
     expect(response.statusCode).toBe(503);
     expect(response.json().message).toMatch(MAYBE);
-    await eventually(() => stored('paused'), (values) => values.length === 2);
+    await eventually(
+      () => stored('paused'),
+      (values) => values.length === 2,
+    );
     expect(await stored('paused')).toEqual(['first', 'second']);
   });
 });
@@ -113,11 +125,18 @@ describe('Redis killed under load', () => {
       }
     };
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-    await eventually(async () => outcomes.size, (n) => n > 200);
+    await eventually(
+      async () => outcomes.size,
+      (n) => n > 200,
+    );
     await server.crash();
     await new Promise((resolve) => setTimeout(resolve, 200));
     await server.start();
-    await eventually(async () => [...outcomes.values()].filter((status) => status === 200).length, () => false, 1500);
+    await eventually(
+      async () => [...outcomes.values()].filter((status) => status === 200).length,
+      () => false,
+      1500,
+    );
     stop = true;
     await Promise.all(workers);
 

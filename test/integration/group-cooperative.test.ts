@@ -123,6 +123,11 @@ describe('cooperative incremental rebalancing (cooperative-sticky)', () => {
       }
     }
     for (const reader of Object.values(readers)) reader.close();
-    for (const [services, member] of [[one, a], [other, b], [other, c]] as const) await services.groups.leave(member);
+    for (const [services, member] of [
+      [one, a],
+      [other, b],
+      [other, c],
+    ] as const)
+      await services.groups.leave(member);
   });
 });

@@ -67,7 +67,10 @@ describe('exclusive partition ownership across gateways', () => {
     const holder = new Map<number, string>();
     for (const event of events) {
       if (event.kind === 'start') {
-        expect(holder.get(event.partition), `partition ${event.partition} started by ${event.member} while ${holder.get(event.partition)} held it`).toBeUndefined();
+        expect(
+          holder.get(event.partition),
+          `partition ${event.partition} started by ${event.member} while ${holder.get(event.partition)} held it`,
+        ).toBeUndefined();
         holder.set(event.partition, event.member);
       } else {
         expect(holder.get(event.partition)).toBe(event.member);
@@ -123,7 +126,15 @@ describe('exclusive partition ownership across gateways', () => {
       }
       await new Promise((r) => setTimeout(r, 150));
     }
-    await until(() => settled(live.map((m) => m.member), 8), 15_000, 'every partition held by one live member');
+    await until(
+      () =>
+        settled(
+          live.map((m) => m.member),
+          8,
+        ),
+      15_000,
+      'every partition held by one live member',
+    );
 
     const holder = log.expectExclusive();
     expect(new Set(holder.values())).toEqual(new Set(live.filter((m) => m.member.assignment().length > 0).map((m) => m.name)));

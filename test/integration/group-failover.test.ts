@@ -27,7 +27,15 @@ afterAll(async () => {
 async function startGatewayProcess(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: survivor.config.keyPrefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', GROUP_INITIAL_REBALANCE_DELAY_MS: '0' },
+    env: {
+      ...process.env,
+      REDIS_URL: redis.url,
+      KEY_PREFIX: survivor.config.keyPrefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -41,7 +49,12 @@ async function startGatewayProcess(): Promise<{ child: ChildProcess; url: string
 }
 
 const produce = (values: string[]) =>
-  survivor.app.inject({ method: 'POST', url: '/topics/failover/partitions/0', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  survivor.app.inject({
+    method: 'POST',
+    url: '/topics/failover/partitions/0',
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 
 describe('when a whole gateway process dies', () => {
   it('hands its partitions to a member on another gateway, which resumes from the last commit', async () => {

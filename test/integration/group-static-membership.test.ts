@@ -22,7 +22,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const sorted = (member: GroupMember) => member.assignment().map((tp) => tp.partition).sort();
+const sorted = (member: GroupMember) =>
+  member
+    .assignment()
+    .map((tp) => tp.partition)
+    .sort();
 
 describe('static membership (group.instance.id)', () => {
   it('gives a member that reconnects on another gateway within its session its partitions back, without a rebalance', async () => {
@@ -52,7 +56,7 @@ describe('static membership (group.instance.id)', () => {
     await other.groups.leave(peer);
   });
 
-  it('gives a static member\'s partitions to the others once it stayed away for its whole session', async () => {
+  it("gives a static member's partitions to the others once it stayed away for its whole session", async () => {
     const log = new OwnershipLog();
     const options = { group: 'expire', topics: ['static'], assignor: 'cooperative-sticky' as const };
     const gone = await log.join(one, 'gone', { ...options, groupInstanceId: 'pod-1', sessionTimeoutMs: 800 });

@@ -46,7 +46,12 @@ const urlOf = (path: string) => path.replace('{v3}', gw.v3);
 
 describe('JSON nested too deep', () => {
   it.each(ROUTES)('is a 400 with a Confluent body for %s (POST %s), and changes nothing', async (type, url) => {
-    const response = await inject({ method: 'POST', url: urlOf(url), headers: { 'content-type': type }, payload: `{"records":[{"value":${nested(100_000)}}]}` });
+    const response = await inject({
+      method: 'POST',
+      url: urlOf(url),
+      headers: { 'content-type': type },
+      payload: `{"records":[{"value":${nested(100_000)}}]}`,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error_code: 400, message: 'JSON nested deeper than 100 levels of arrays and objects is refused.' });
     expect(await endOffset()).toBe(0);
@@ -55,9 +60,19 @@ describe('JSON nested too deep', () => {
 
   it('takes a v3 record nested 100 levels in all, and refuses 101', async () => {
     // {"value":{"data": …}} is two levels of the body.
-    const at100 = await inject({ method: 'POST', url: `${gw.v3}/topics/bodies/records`, headers: { 'content-type': 'application/json' }, payload: `{"value":{"data":${nested(98)}}}` });
+    const at100 = await inject({
+      method: 'POST',
+      url: `${gw.v3}/topics/bodies/records`,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"value":{"data":${nested(98)}}}`,
+    });
     expect(at100.statusCode).toBe(200);
-    const at101 = await inject({ method: 'POST', url: `${gw.v3}/topics/bodies/records`, headers: { 'content-type': 'application/json' }, payload: `{"value":{"data":${nested(99)}}}` });
+    const at101 = await inject({
+      method: 'POST',
+      url: `${gw.v3}/topics/bodies/records`,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"value":{"data":${nested(99)}}}`,
+    });
     expect(at101.statusCode).toBe(400);
     expect(await endOffset()).toBe(1);
     await gw.app.services.store.deleteRecordsBefore('bodies', 0, 1);
@@ -75,7 +90,12 @@ describe('JSON nested too deep', () => {
   it('is a 400 in the partitions body of GET …/offsets (v2)', async () => {
     const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
     await inject({ method: 'POST', url: '/consumers/g-deep-get', headers: V2, payload: { name: 'c' } });
-    const response = await inject({ method: 'GET', url: '/consumers/g-deep-get/instances/c/offsets', headers: V2, payload: `{"partitions":${nested(100_000)}}` });
+    const response = await inject({
+      method: 'GET',
+      url: '/consumers/g-deep-get/instances/c/offsets',
+      headers: V2,
+      payload: `{"partitions":${nested(100_000)}}`,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toMatch(/nested deeper than 100 levels/);
     await inject({ method: 'DELETE', url: '/consumers/g-deep-get/instances/c' });

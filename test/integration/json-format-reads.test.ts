@@ -73,8 +73,16 @@ describe('a key or value that is not JSON text, read with format=json', () => {
   it('comes back as base64 with error in a v2 consumer poll', async () => {
     const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
     await gw.app.inject({ method: 'POST', url: '/consumers/g-mixed', headers: V2, payload: { name: 'c', format: 'json', 'auto.offset.reset': 'earliest' } });
-    await gw.app.inject({ method: 'POST', url: '/consumers/g-mixed/instances/c/assignments', headers: V2, payload: { partitions: [{ topic: 'mixed', partition: 0 }] } });
-    const polled = await gw.app.inject({ url: '/consumers/g-mixed/instances/c/records?timeout=2000', headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+    await gw.app.inject({
+      method: 'POST',
+      url: '/consumers/g-mixed/instances/c/assignments',
+      headers: V2,
+      payload: { partitions: [{ topic: 'mixed', partition: 0 }] },
+    });
+    const polled = await gw.app.inject({
+      url: '/consumers/g-mixed/instances/c/records?timeout=2000',
+      headers: { accept: 'application/vnd.kafka.json.v2+json' },
+    });
     expect(polled.statusCode).toBe(200);
     expect(polled.json().map(shapeOf)).toEqual(EXPECTED);
     await gw.app.inject({ method: 'DELETE', url: '/consumers/g-mixed/instances/c' });
@@ -88,6 +96,8 @@ describe('a key or value that is not JSON text, read with format=json', () => {
 
   it('is returned byte-exact by format=binary', async () => {
     const read = await gw.app.inject({ url: `${gw.v3}/topics/mixed/partitions/0/records?offset=0&format=binary` });
-    expect(read.json().records.map((r: { key: string | null; value: string | null }) => [r.key, r.value])).toEqual(STORED.map((r) => [r.key && base64(r.key), r.value && base64(r.value)]));
+    expect(read.json().records.map((r: { key: string | null; value: string | null }) => [r.key, r.value])).toEqual(
+      STORED.map((r) => [r.key && base64(r.key), r.value && base64(r.value)]),
+    );
   });
 });

@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 const produce = () =>
-  gw.app.inject({ method: 'POST', url: '/topics/outage', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [{ value: 1 }] } });
+  gw.app.inject({
+    method: 'POST',
+    url: '/topics/outage',
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: [{ value: 1 }] },
+  });
 
 async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -60,7 +65,12 @@ describe('request size limits', () => {
     try {
       await small.app.inject({ method: 'POST', url: `${small.v3}/topics`, payload: { topic_name: 'limited' } });
       const records = Array.from({ length: 50 }, (_, i) => ({ value: `record-${i}-${'x'.repeat(40)}` }));
-      const response = await small.app.inject({ method: 'POST', url: '/topics/limited', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
+      const response = await small.app.inject({
+        method: 'POST',
+        url: '/topics/limited',
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        payload: { records },
+      });
       expect(response.statusCode).toBe(413);
       expect(response.json().error_code).toBe(413);
       expect((await small.app.inject({ url: '/topics/limited/partitions/0/offsets' })).json().end_offset).toBe(0);
@@ -111,10 +121,16 @@ describe('the process', () => {
 
   it('says loudly that nothing is durable on the in-memory store', async () => {
     const port = await freePort();
-    const memory = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: String(port), REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const memory = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: String(port), REDIS_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     memory.stdout?.on('data', (chunk) => (out += chunk));
-    await eventually(async () => out, (text) => text.includes('Server listening'));
+    await eventually(
+      async () => out,
+      (text) => text.includes('Server listening'),
+    );
     memory.kill('SIGTERM');
     await new Promise((resolve) => memory.on('exit', resolve));
     expect(out).toMatch(/NOTHING IS DURABLE/);
@@ -128,13 +144,22 @@ describe('the process', () => {
     });
     let out = '';
     child.stdout?.on('data', (chunk) => (out += chunk));
-    await eventually(async () => out, (text) => text.includes('Server listening'));
+    await eventually(
+      async () => out,
+      (text) => text.includes('Server listening'),
+    );
     const exited = new Promise<number | null>((resolve) => child!.on('exit', resolve));
 
     const body = JSON.stringify({ records: [{ value: 'in-flight' }] });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        { port, host: '127.0.0.1', method: 'POST', path: '/topics/outage', headers: { 'content-type': 'application/vnd.kafka.json.v2+json', 'content-length': Buffer.byteLength(body) } },
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/topics/outage',
+          headers: { 'content-type': 'application/vnd.kafka.json.v2+json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk) => (text += chunk));

@@ -20,11 +20,22 @@ const inject = (options: InjectOptions) => gw.app.inject(options);
 const createTopic = (name: string, partitions = 1, configs: Array<{ name: string; value: string }> = []) =>
   inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions, configs } });
 const produceV3 = (topic: string, body: object | string) =>
-  inject({ method: 'POST', url: `${gw.v3}/topics/${topic}/records`, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  inject({
+    method: 'POST',
+    url: `${gw.v3}/topics/${topic}/records`,
+    headers: { 'content-type': 'application/json' },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const read = (topic: string, partition: number, query = '') => inject({ url: `${gw.v3}/topics/${topic}/partitions/${partition}/records?${query}` });
 const produceV2 = (topic: string, format: string, body: object, path = '') =>
-  inject({ method: 'POST', url: `/topics/${topic}${path}`, headers: { 'content-type': `application/vnd.kafka.${format}.v2+json` }, payload: JSON.stringify(body) });
-const latestOffset = async (topic: string, partition: number) => (await inject({ url: `/topics/${topic}/partitions/${partition}/offsets` })).json().end_offset as number;
+  inject({
+    method: 'POST',
+    url: `/topics/${topic}${path}`,
+    headers: { 'content-type': `application/vnd.kafka.${format}.v2+json` },
+    payload: JSON.stringify(body),
+  });
+const latestOffset = async (topic: string, partition: number) =>
+  (await inject({ url: `/topics/${topic}/partitions/${partition}/offsets` })).json().end_offset as number;
 
 describe('v3 produce', () => {
   it('appends records at dense offsets and reads them back byte-exact', async () => {
@@ -41,7 +52,15 @@ describe('v3 produce', () => {
       timestamp: '2024-03-01T12:00:00.123Z',
     });
     expect(produced.statusCode).toBe(200);
-    expect(produced.json()).toMatchObject({ error_code: 200, topic_name: 'exact', partition_id: 0, offset: 0, timestamp: '2024-03-01T12:00:00.123Z', key: { type: 'BINARY', size: 7 }, value: { type: 'BINARY', size: 4 } });
+    expect(produced.json()).toMatchObject({
+      error_code: 200,
+      topic_name: 'exact',
+      partition_id: 0,
+      offset: 0,
+      timestamp: '2024-03-01T12:00:00.123Z',
+      key: { type: 'BINARY', size: 7 },
+      value: { type: 'BINARY', size: 4 },
+    });
     expect((await produceV3('exact', { value: { type: 'STRING', data: 'two' } })).json().offset).toBe(1);
     expect((await produceV3('exact', { key: { type: 'STRING', data: '' }, value: null })).json().offset).toBe(2);
 
@@ -82,7 +101,8 @@ describe('v3 produce', () => {
   it('keeps keyed order: one key always lands on one partition, in order', async () => {
     await createTopic('ordered', 4);
     const partitions = new Set<number>();
-    for (let i = 0; i < 10; i++) partitions.add((await produceV3('ordered', { key: { type: 'STRING', data: 'same' }, value: { data: i } })).json().partition_id);
+    for (let i = 0; i < 10; i++)
+      partitions.add((await produceV3('ordered', { key: { type: 'STRING', data: 'same' }, value: { data: i } })).json().partition_id);
     expect(partitions.size).toBe(1);
     const [partition] = partitions;
     const values = (await read('ordered', partition)).json().records.map((r: { value: number }) => r.value);
@@ -122,7 +142,10 @@ describe('v3 produce', () => {
     ].join('\n');
     const response = await produceV3('streaming', body);
     expect(response.statusCode).toBe(200);
-    const lines = response.body.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = response.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ error_code: 200, offset: 0 });
     expect(lines[1]).toMatchObject({ error_code: 422 });
@@ -165,7 +188,13 @@ describe('v3 produce', () => {
 describe('v2 produce', () => {
   it('produces a JSON batch with per-record partition and offset results', async () => {
     await createTopic('v2-json', 2);
-    const response = await produceV2('v2-json', 'json', { records: [{ value: { a: 1 }, partition: 1 }, { key: 'k', value: [1, 2] }, { value: null, partition: 1 }] });
+    const response = await produceV2('v2-json', 'json', {
+      records: [
+        { value: { a: 1 }, partition: 1 },
+        { key: 'k', value: [1, 2] },
+        { value: null, partition: 1 },
+      ],
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/application\/vnd\.kafka\.v2\+json/);
     const body = response.json();
@@ -188,10 +217,20 @@ describe('v2 produce', () => {
     await createTopic('v2-atomic', 2);
     const badBase64 = await produceV2('v2-atomic', 'binary', { records: [{ value: 'AAAA' }, { value: '!!' }] });
     expect(badBase64.statusCode).toBe(422);
-    const badPartition = await produceV2('v2-atomic', 'json', { records: [{ value: 1, partition: 0 }, { value: 2, partition: 7 }] });
+    const badPartition = await produceV2('v2-atomic', 'json', {
+      records: [
+        { value: 1, partition: 0 },
+        { value: 2, partition: 7 },
+      ],
+    });
     expect(badPartition.statusCode).toBe(404);
     expect(badPartition.json().error_code).toBe(40402);
-    const oversize = await produceV2('v2-atomic', 'json', { records: [{ value: 1, partition: 0 }, { value: 'x'.repeat(5000), partition: 0 }] });
+    const oversize = await produceV2('v2-atomic', 'json', {
+      records: [
+        { value: 1, partition: 0 },
+        { value: 'x'.repeat(5000), partition: 0 },
+      ],
+    });
     expect(oversize.statusCode).toBe(413);
     const tooMany = await produceV2('v2-atomic', 'json', { records: Array.from({ length: 501 }, (_, i) => ({ value: i, partition: 0 })) });
     expect(tooMany.statusCode).toBe(413);
@@ -204,7 +243,12 @@ describe('v2 produce', () => {
     ['application/vnd.kafka.xml.v2+json', 415],
   ])('refuses the content type %s', async (contentType, status) => {
     await createTopic('v2-types');
-    const response = await inject({ method: 'POST', url: '/topics/v2-types', headers: { 'content-type': contentType }, payload: JSON.stringify({ records: [{ value: 1 }] }) });
+    const response = await inject({
+      method: 'POST',
+      url: '/topics/v2-types',
+      headers: { 'content-type': contentType },
+      payload: JSON.stringify({ records: [{ value: 1 }] }),
+    });
     expect(response.statusCode).toBe(status);
     expect(response.json().error_code).toBe(status);
     expect(await latestOffset('v2-types', 0)).toBe(0);

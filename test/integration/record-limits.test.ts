@@ -26,7 +26,12 @@ const inject = (options: InjectOptions) => gw.app.inject(options);
 const createTopic = (name: string, configs: Array<{ name: string; value: string }> = []) =>
   inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 1, configs } });
 const produceV3 = (topic: string, body: object | string) =>
-  inject({ method: 'POST', url: `${gw.v3}/topics/${topic}/records`, headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  inject({
+    method: 'POST',
+    url: `${gw.v3}/topics/${topic}/records`,
+    headers: { 'content-type': 'application/json' },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const endOffset = async (topic: string) => (await inject({ url: `/topics/${topic}/partitions/0/offsets` })).json().end_offset as number;
 const emptyHeaders = (count: number) => Array.from({ length: count }, () => ({ name: '', value: null }));
 
@@ -88,8 +93,13 @@ describe('the number of headers per record is bounded (MAX_HEADERS_PER_RECORD, 1
 
   it('refuses the record with 1001 in a v3 stream, and writes the others', async () => {
     await createTopic('headers-stream');
-    const body = [{ value: { data: 'a' } }, { value: { data: 'b' }, headers: emptyHeaders(1001) }, { value: { data: 'c' } }].map((r) => JSON.stringify(r)).join('\n');
-    const lines = (await produceV3('headers-stream', body)).body.trim().split('\n').map((line) => JSON.parse(line));
+    const body = [{ value: { data: 'a' } }, { value: { data: 'b' }, headers: emptyHeaders(1001) }, { value: { data: 'c' } }]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const lines = (await produceV3('headers-stream', body)).body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.error_code)).toEqual([200, 41301, 200]);
     expect(lines[1].message).toBe('Record 0 has 1001 headers; a record may have at most 1000 (MAX_HEADERS_PER_RECORD).');
     const read = await inject({ url: `${gw.v3}/topics/headers-stream/partitions/0/records?offset=0&format=json` });
@@ -100,7 +110,11 @@ describe('the number of headers per record is bounded (MAX_HEADERS_PER_RECORD, 1
     await createTopic('headers-ws');
     socket.send({ type: 'produce', id: 'many', topic: 'headers-ws', records: [{ value: 1 }, { value: 2, headers: emptyHeaders(1001) }] });
     const answer = await socket.next((m) => m.id === 'many');
-    expect(answer).toMatchObject({ type: 'error', error_code: 41301, message: 'Record 1 has 1001 headers; a record may have at most 1000 (MAX_HEADERS_PER_RECORD).' });
+    expect(answer).toMatchObject({
+      type: 'error',
+      error_code: 41301,
+      message: 'Record 1 has 1001 headers; a record may have at most 1000 (MAX_HEADERS_PER_RECORD).',
+    });
     expect(await endOffset('headers-ws')).toBe(0);
   });
 });

@@ -20,7 +20,12 @@ describe('on a Redis Cluster', () => {
     const created = await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'sharded', partitions_count: 12 } });
     expect(created.statusCode).toBe(201);
     const records = Array.from({ length: 120 }, (_, i) => ({ key: `k${i}`, value: { i } }));
-    const produced = await gw.app.inject({ method: 'POST', url: '/topics/sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
+    const produced = await gw.app.inject({
+      method: 'POST',
+      url: '/topics/sharded',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      payload: { records },
+    });
     expect(produced.statusCode, produced.body).toBe(200);
     const offsets: Array<{ partition: number; offset: number }> = produced.json().offsets;
 
@@ -60,12 +65,18 @@ describe('on a Redis Cluster', () => {
 
   it('lists topics whose metadata lives on different shards, and deletes a topic whose partitions do', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `spread-${i}`);
-    for (const name of names) expect((await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 6 } })).statusCode).toBe(201);
+    for (const name of names)
+      expect((await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 6 } })).statusCode).toBe(201);
     const list = await gw.app.inject({ url: `${gw.v3}/topics` });
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().data.map((t: { topic_name: string }) => t.topic_name)).toEqual(expect.arrayContaining(names));
 
-    await gw.app.inject({ method: 'POST', url: '/topics/spread-0', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: i })) } });
+    await gw.app.inject({
+      method: 'POST',
+      url: '/topics/spread-0',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      payload: { records: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: i })) },
+    });
     const deleted = await gw.app.inject({ method: 'DELETE', url: `${gw.v3}/topics/spread-0` });
     expect(deleted.statusCode, deleted.body).toBe(204);
     const leftovers = await Promise.all(
@@ -89,12 +100,29 @@ describe('on a Redis Cluster', () => {
       const url = '/consumers/g-cluster/instances/c';
       await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'v2-sharded', partitions_count: 4 } });
       const records = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: i }));
-      await gw.app.inject({ method: 'POST', url: '/topics/v2-sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records } });
-      expect((await gw.app.inject({ method: 'POST', url: '/consumers/g-cluster', headers: V2, payload: { name: 'c', format: 'json', 'auto.offset.reset': 'earliest' } })).statusCode).toBe(200);
+      await gw.app.inject({
+        method: 'POST',
+        url: '/topics/v2-sharded',
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        payload: { records },
+      });
+      expect(
+        (
+          await gw.app.inject({
+            method: 'POST',
+            url: '/consumers/g-cluster',
+            headers: V2,
+            payload: { name: 'c', format: 'json', 'auto.offset.reset': 'earliest' },
+          })
+        ).statusCode,
+      ).toBe(200);
       expect((await other.app.inject({ method: 'POST', url: `${url}/subscription`, headers: V2, payload: { topics: ['v2-sharded'] } })).statusCode).toBe(204);
       const got: number[] = [];
       for (let i = 0; i < 100 && got.length < 40; i++) {
-        const answer = await [gw, other][i % 2].app.inject({ url: `${url}/records?timeout=200&max_bytes=100`, headers: { accept: 'application/vnd.kafka.json.v2+json' } });
+        const answer = await [gw, other][i % 2].app.inject({
+          url: `${url}/records?timeout=200&max_bytes=100`,
+          headers: { accept: 'application/vnd.kafka.json.v2+json' },
+        });
         expect(answer.statusCode, answer.body).toBe(200);
         got.push(...answer.json().map((r: { value: number }) => r.value));
       }
@@ -138,8 +166,16 @@ describe('on a Redis Cluster', () => {
 
     const ready = await gw.app.inject({ url: '/ready' });
     expect(ready.statusCode).toBe(500);
-    expect(ready.json()).toMatchObject({ error_code: 50002, message: expect.stringContaining(`Redis lost this store's data (the store marker is gone from Redis at 127.0.0.1:${victim.port})`) });
-    const produced = await gw.app.inject({ method: 'POST', url: '/topics/sharded', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [{ value: 1 }] } });
+    expect(ready.json()).toMatchObject({
+      error_code: 50002,
+      message: expect.stringContaining(`Redis lost this store's data (the store marker is gone from Redis at 127.0.0.1:${victim.port})`),
+    });
+    const produced = await gw.app.inject({
+      method: 'POST',
+      url: '/topics/sharded',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      payload: { records: [{ value: 1 }] },
+    });
     expect(produced.json().error_code).toBe(50002);
     await expect(startGateway({ prefix: gw.config.keyPrefix, env: { REDIS_CLUSTER_NODES: cluster.seeds.join(',') } })).rejects.toThrow(
       new RegExp(`lost part of this store's data.*gone from 127\\.0\\.0\\.1:${victim.port}`),

@@ -33,7 +33,13 @@ const produce = (gw: TestGateway) =>
     method: 'POST',
     url: '/topics/orders',
     headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: [{ key: 'a', value: 1 }, { key: 'b', value: 2 }, { key: 'c', value: 3 }] },
+    payload: {
+      records: [
+        { key: 'a', value: 1 },
+        { key: 'b', value: 2 },
+        { key: 'c', value: 3 },
+      ],
+    },
   });
 
 async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -88,7 +94,10 @@ describe('a Redis that lost its data under a running gateway', () => {
     const { server, gw } = await setUp({ appendonly: false }, { ALLOW_NON_DURABLE_REDIS: 'true' });
     await server.restart();
 
-    const answered = await eventually(() => produce(gw), (response) => response.statusCode !== 503);
+    const answered = await eventually(
+      () => produce(gw),
+      (response) => response.statusCode !== 503,
+    );
     expect(answered.statusCode, answered.body).toBe(500);
     expect(answered.json().message).toMatch(LOST);
     const recreate = await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'orders', partitions_count: 2 } });
@@ -105,7 +114,11 @@ describe('a Redis that lost its data under a running gateway', () => {
     const store = await RedisStreamsStore.open(loadConfig({ REDIS_URL: server.url, KEY_PREFIX: uniquePrefix() }), log);
     try {
       await flushAll(server);
-      await eventually(async () => errors.length, (count) => count > 0, 10_000);
+      await eventually(
+        async () => errors.length,
+        (count) => count > 0,
+        10_000,
+      );
       expect(errors).toEqual([expect.stringMatching(/REDIS LOST THIS STORE'S DATA/)]);
       await expect(store.offsets('t', 0)).rejects.toMatchObject({ errorCode: 50002, retriable: false });
     } finally {
@@ -116,12 +129,18 @@ describe('a Redis that lost its data under a running gateway', () => {
   it('serves on after Redis restarts with its append-only file, killed or shut down', async () => {
     const { server, gw } = await setUp({ appendfsync: 'always' });
     await server.restart();
-    const afterRestart = await eventually(() => produce(gw), (response) => response.statusCode === 200);
+    const afterRestart = await eventually(
+      () => produce(gw),
+      (response) => response.statusCode === 200,
+    );
     expect(afterRestart.statusCode, afterRestart.body).toBe(200);
 
     await server.crash();
     await server.start();
-    const afterCrash = await eventually(() => produce(gw), (response) => response.statusCode === 200);
+    const afterCrash = await eventually(
+      () => produce(gw),
+      (response) => response.statusCode === 200,
+    );
     expect(afterCrash.statusCode, afterCrash.body).toBe(200);
     expect((await gw.app.inject({ url: '/ready' })).statusCode).toBe(200);
 

@@ -35,7 +35,11 @@ describe('offsets survive everything but a deleted partition', () => {
     expect(await store.offsets('t', 0)).toEqual({ logStartOffset: 3, nextOffset: 4 });
     expect((await store.append('t', 0, [record('e'), record('f')], CREATE)).baseOffset).toBe(4);
     const read = await store.read('t', 0, 3, { maxRecords: 10, maxBytes: 1e6 });
-    expect(read.map((r) => [r.offset, r.value?.toString()])).toEqual([[3, 'd'], [4, 'e'], [5, 'f']]);
+    expect(read.map((r) => [r.offset, r.value?.toString()])).toEqual([
+      [3, 'd'],
+      [4, 'e'],
+      [5, 'f'],
+    ]);
     await store.close();
   });
 
@@ -110,7 +114,10 @@ describe('start-up checks', () => {
       const deadline = Date.now() + 15_000;
       let offset: number | undefined;
       while (offset === undefined && Date.now() < deadline) {
-        offset = await store.append('down', 0, [record('c')], CREATE).then((r) => r.baseOffset, () => undefined);
+        offset = await store.append('down', 0, [record('c')], CREATE).then(
+          (r) => r.baseOffset,
+          () => undefined,
+        );
         if (offset === undefined) await new Promise((r) => setTimeout(r, 100));
       }
       expect(offset).toBe(1);

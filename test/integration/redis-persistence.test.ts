@@ -50,7 +50,9 @@ describe('durability as Redis reports it', () => {
 
   it('reports unknown when Redis will not answer CONFIG', async () => {
     const server = await redis({ args: ['--rename-command', 'CONFIG', ''] });
-    await expect(startGateway({ redisUrl: server.url })).rejects.toThrow(/does not let the gateway read its persistence settings.*ALLOW_NON_DURABLE_REDIS=true/);
+    await expect(startGateway({ redisUrl: server.url })).rejects.toThrow(
+      /does not let the gateway read its persistence settings.*ALLOW_NON_DURABLE_REDIS=true/,
+    );
     const gw = await gateway(server, { ALLOW_NON_DURABLE_REDIS: 'true' });
     expect(await health(gw, '/ready')).toEqual({
       status: 'READY',
@@ -87,7 +89,12 @@ describe('durability as Redis reports it', () => {
   it('reports the in-memory store as keeping nothing', async () => {
     const gw = await startGateway();
     gateways.push(gw);
-    expect(await health(gw)).toEqual({ status: 'UP', store: 'memory', durable: false, durability: { mode: 'none', appendonly: null, appendfsync: null, save: null } });
+    expect(await health(gw)).toEqual({
+      status: 'UP',
+      store: 'memory',
+      durable: false,
+      durability: { mode: 'none', appendonly: null, appendfsync: null, save: null },
+    });
   });
 });
 

@@ -34,14 +34,22 @@ describe.each([
     });
 
     it('answers version and schema too when the client accepts unknown properties', async () => {
-      const response = await call('POST', '/subjects/orders-value/versions', { schema: PROTO_ORDER, schemaType: 'PROTOBUF' }, { 'confluent-accept-unknown-properties': 'true' });
+      const response = await call(
+        'POST',
+        '/subjects/orders-value/versions',
+        { schema: PROTO_ORDER, schemaType: 'PROTOBUF' },
+        { 'confluent-accept-unknown-properties': 'true' },
+      );
       expect(response.body).toEqual({ id: 1, version: 1, schemaType: 'PROTOBUF', schema: expect.stringContaining('message Order {') });
     });
 
-    it.each(['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/json', 'application/octet-stream'])('takes a body sent as %s', async (type) => {
-      const response = await call('POST', '/subjects/typed/versions', JSON.stringify({ schema: '"string"' }), { 'content-type': type });
-      expect(response).toMatchObject({ status: 200, body: { id: 1 } });
-    });
+    it.each(['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/json', 'application/octet-stream'])(
+      'takes a body sent as %s',
+      async (type) => {
+        const response = await call('POST', '/subjects/typed/versions', JSON.stringify({ schema: '"string"' }), { 'content-type': type });
+        expect(response).toMatchObject({ status: 200, body: { id: 1 } });
+      },
+    );
 
     it('is idempotent: the same schema again answers the same id and adds no version', async () => {
       const first = await register('users-value', { schema: avroUser() });
@@ -106,7 +114,10 @@ describe.each([
       ['Avro without fields', { schema: '{"type":"record","name":"R"}' }],
       ['Protobuf that does not parse', { schema: 'syntax = "proto3"; message M { int32 a = ; }', schemaType: 'PROTOBUF' }],
       ['Protobuf with an unknown field type', { schema: 'syntax = "proto3"; message M { Missing a = 1; }', schemaType: 'PROTOBUF' }],
-      ['Protobuf importing a file it has no reference for', { schema: 'syntax = "proto3"; import "other.proto"; message M { int32 a = 1; }', schemaType: 'PROTOBUF' }],
+      [
+        'Protobuf importing a file it has no reference for',
+        { schema: 'syntax = "proto3"; import "other.proto"; message M { int32 a = 1; }', schemaType: 'PROTOBUF' },
+      ],
       ['Protobuf reusing a field number', { schema: 'syntax = "proto3"; message M { int32 a = 1; int32 b = 1; }', schemaType: 'PROTOBUF' }],
       ['JSON Schema that is not JSON', { schema: '{"type": ', schemaType: 'JSON' }],
       ['JSON Schema with an invalid keyword value', { schema: '{"type": "objekt"}', schemaType: 'JSON' }],
@@ -307,16 +318,19 @@ describe.each([
   });
 
   describe('subject names', () => {
-    it.each(['with/slash', 'with space', 'ünïcødé-主题', 'colon:and{braces}', 'dots.and-dashes_ok', 'x'.repeat(300)])('work end to end for %j', async (subject) => {
-      const path = `/subjects/${encodeURIComponent(subject)}`;
-      const { id } = (await register(subject, { schema: avroUser() })).body;
-      expect((await call('GET', '/subjects')).body).toEqual([subject]);
-      expect((await call('GET', `${path}/versions/1`)).body).toMatchObject({ subject, id });
-      expect((await call('POST', path, { schema: avroUser() })).body).toMatchObject({ subject, version: 1 });
-      expect((await call('GET', `/schemas/ids/${id}/versions`)).body).toEqual([{ subject, version: 1 }]);
-      expect((await call('DELETE', path)).body).toEqual([1]);
-      expect((await call('DELETE', `${path}?permanent=true`)).body).toEqual([1]);
-    });
+    it.each(['with/slash', 'with space', 'ünïcødé-主题', 'colon:and{braces}', 'dots.and-dashes_ok', 'x'.repeat(300)])(
+      'work end to end for %j',
+      async (subject) => {
+        const path = `/subjects/${encodeURIComponent(subject)}`;
+        const { id } = (await register(subject, { schema: avroUser() })).body;
+        expect((await call('GET', '/subjects')).body).toEqual([subject]);
+        expect((await call('GET', `${path}/versions/1`)).body).toMatchObject({ subject, id });
+        expect((await call('POST', path, { schema: avroUser() })).body).toMatchObject({ subject, version: 1 });
+        expect((await call('GET', `/schemas/ids/${id}/versions`)).body).toEqual([{ subject, version: 1 }]);
+        expect((await call('DELETE', path)).body).toEqual([1]);
+        expect((await call('DELETE', `${path}?permanent=true`)).body).toEqual([1]);
+      },
+    );
 
     it('refuses a subject with control characters (42208)', async () => {
       expect(await register('bad\u0001subject', { schema: '"string"' })).toMatchObject({ status: 422, body: { error_code: 42208 } });

@@ -30,7 +30,10 @@ const serde = () => gateway.app.services.registry.serde;
 
 describe('the @kafkajs/confluent-schema-registry client', () => {
   it('registers an Avro schema, gets its id back by subject and by version, and is idempotent', async () => {
-    const schema = avroUser([{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }]);
+    const schema = avroUser([
+      { name: 'name', type: 'string' },
+      { name: 'age', type: 'int' },
+    ]);
     const { id } = await client.register({ type: SchemaType.AVRO, schema }, { subject: 'client-avro-value' });
     expect(id).toBeGreaterThan(0);
     expect(await client.getLatestSchemaId('client-avro-value')).toBe(id);
@@ -47,7 +50,10 @@ describe('the @kafkajs/confluent-schema-registry client', () => {
   });
 
   it('encodes and decodes Avro, and its bytes and ours are interchangeable', async () => {
-    const schema = avroUser([{ name: 'name', type: 'string' }, { name: 'visits', type: 'long' }]);
+    const schema = avroUser([
+      { name: 'name', type: 'string' },
+      { name: 'visits', type: 'long' },
+    ]);
     const { id } = await client.register({ type: SchemaType.AVRO, schema }, { subject: 'client-avro-bytes' });
     const user = { name: 'Ada', visits: 42 };
     const theirs = await client.encode(id, user);

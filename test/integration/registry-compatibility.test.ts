@@ -13,17 +13,31 @@ const jsonOrder = (change: (schema: { properties: object; required: string[] }) 
 
 const FORMATS = [
   {
-    format: 'Avro', schemaType: 'AVRO', first: avroUser(),
-    breaking: avroUser([{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }]),
-    compatible: avroUser([{ name: 'name', type: 'string' }, { name: 'email', type: 'string', default: '' }]),
+    format: 'Avro',
+    schemaType: 'AVRO',
+    first: avroUser(),
+    breaking: avroUser([
+      { name: 'name', type: 'string' },
+      { name: 'email', type: 'string' },
+    ]),
+    compatible: avroUser([
+      { name: 'name', type: 'string' },
+      { name: 'email', type: 'string', default: '' },
+    ]),
     reason: /^READER_FIELD_MISSING_DEFAULT_VALUE at \/fields\/1 'email'/,
   },
   {
-    format: 'Protobuf', schemaType: 'PROTOBUF', first: PROTO_ORDER, breaking: PROTO_ORDER_AMOUNT_AS_STRING, compatible: PROTO_ORDER_WITH_NOTE,
+    format: 'Protobuf',
+    schemaType: 'PROTOBUF',
+    first: PROTO_ORDER,
+    breaking: PROTO_ORDER_AMOUNT_AS_STRING,
+    compatible: PROTO_ORDER_WITH_NOTE,
     reason: /^FIELD_SCALAR_KIND_CHANGED at Order\.amount \(#2\)/,
   },
   {
-    format: 'JSON Schema', schemaType: 'JSON', first: JSON_ORDER,
+    format: 'JSON Schema',
+    schemaType: 'JSON',
+    first: JSON_ORDER,
     breaking: jsonOrder((schema) => ({ ...schema, required: ['id', 'amount'] })),
     compatible: jsonOrder((schema) => ({ ...schema, required: [] })),
     reason: /^REQUIRED_ATTRIBUTE_ADDED at \/required: .*'amount'/,

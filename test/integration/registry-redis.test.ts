@@ -130,7 +130,9 @@ describe('on a Redis Cluster', () => {
     const address = JSON.stringify({ type: 'record', name: 'Address', namespace: 'com.example', fields: [{ name: 'city', type: 'string' }] });
     const base = await registry.register('address', { schema: address });
     const user = avroUser([{ name: 'home', type: 'Address' }]);
-    const results = await Promise.all([1, 2, 3].map(() => registry.register('user', { schema: user, references: [{ name: 'com.example.Address', subject: 'address', version: 1 }] })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => registry.register('user', { schema: user, references: [{ name: 'com.example.Address', subject: 'address', version: 1 }] })),
+    );
     expect(new Set(results.map((result) => result.id)).size).toBe(1);
     expect(await registry.referencedBy('address', 1)).toEqual([results[0].id]);
     await expect(registry.deleteSubject('address')).rejects.toMatchObject({ errorCode: 42206 });

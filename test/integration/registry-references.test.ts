@@ -14,14 +14,22 @@ beforeAll(async () => {
 afterAll(async () => redis?.stop());
 
 const ADDRESS = JSON.stringify({ type: 'record', name: 'Address', namespace: 'com.example', fields: [{ name: 'city', type: 'string' }] });
-const USER_WITH_ADDRESS = avroUser([{ name: 'name', type: 'string' }, { name: 'home', type: 'com.example.Address' }]);
+const USER_WITH_ADDRESS = avroUser([
+  { name: 'name', type: 'string' },
+  { name: 'home', type: 'com.example.Address' },
+]);
 const addressReference = { name: 'com.example.Address', subject: 'address', version: 1 };
 
 const MONEY = 'syntax = "proto3";\npackage common;\nmessage Money {\n  string currency = 1;\n  int64 units = 2;\n}\n';
 const ORDER = 'syntax = "proto3";\npackage shop;\nimport "common.proto";\nmessage Order {\n  string id = 1;\n  common.Money total = 2;\n}\n';
 
 const JSON_ADDRESS = JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] });
-const JSON_PERSON = JSON.stringify({ $id: 'https://example.com/schemas/person.json', type: 'object', properties: { address: { $ref: 'address.json' } }, required: ['address'] });
+const JSON_PERSON = JSON.stringify({
+  $id: 'https://example.com/schemas/person.json',
+  type: 'object',
+  properties: { address: { $ref: 'address.json' } },
+  required: ['address'],
+});
 
 describe.each([
   ['Redis', () => redis.url],
@@ -57,11 +65,16 @@ describe.each([
 
     it('refuses a schema whose type is neither defined nor referenced, and a reference to nothing (42201)', async () => {
       expect((await call('POST', '/subjects/user/versions', { schema: USER_WITH_ADDRESS })).body.error_code).toBe(42201);
-      for (const reference of [{ ...addressReference, subject: 'nobody' }, { ...addressReference, version: 2 }]) {
+      for (const reference of [
+        { ...addressReference, subject: 'nobody' },
+        { ...addressReference, version: 2 },
+      ]) {
         const response = await call('POST', '/subjects/user/versions', { schema: USER_WITH_ADDRESS, references: [reference] });
         expect(response).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringContaining('does not exist') } });
       }
-      expect((await call('POST', '/subjects/user/versions', { schema: USER_WITH_ADDRESS, references: [{ subject: 'address', version: 1 }] })).body.error_code).toBe(42201);
+      expect(
+        (await call('POST', '/subjects/user/versions', { schema: USER_WITH_ADDRESS, references: [{ subject: 'address', version: 1 }] })).body.error_code,
+      ).toBe(42201);
     });
 
     it('stores `version: -1` as the concrete latest version', async () => {
@@ -73,7 +86,9 @@ describe.each([
       const place = JSON.stringify({ type: 'record', name: 'Place', namespace: 'com.example', fields: [{ name: 'address', type: 'com.example.Address' }] });
       await call('POST', '/subjects/place/versions', { schema: place, references: [addressReference] });
       const visitor = avroUser([{ name: 'at', type: 'com.example.Place' }]);
-      const { id } = (await call('POST', '/subjects/visitor/versions', { schema: visitor, references: [{ name: 'com.example.Place', subject: 'place', version: 1 }] })).body;
+      const { id } = (
+        await call('POST', '/subjects/visitor/versions', { schema: visitor, references: [{ name: 'com.example.Place', subject: 'place', version: 1 }] })
+      ).body;
       const value = { at: { address: { city: 'Oslo' } } };
       expect((await serde().decode(await serde().encode(id, value))).value).toEqual(value);
     });

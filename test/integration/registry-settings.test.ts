@@ -113,10 +113,20 @@ describe.each([
 
     it('imports schemas with explicit ids and versions in IMPORT mode, and new ids continue past them', async () => {
       await call('PUT', '/mode/imported', { mode: 'IMPORT' });
-      const imported = await call('POST', '/subjects/imported/versions', { schema: avroUser(), id: 100, version: 7 }, { 'confluent-accept-unknown-properties': 'true' });
+      const imported = await call(
+        'POST',
+        '/subjects/imported/versions',
+        { schema: avroUser(), id: 100, version: 7 },
+        { 'confluent-accept-unknown-properties': 'true' },
+      );
       expect(imported.body).toMatchObject({ id: 100, version: 7 });
       expect((await call('GET', '/schemas/ids/100')).body).toEqual({ schema: avroUser() });
-      const repeated = await call('POST', '/subjects/imported/versions', { schema: avroUser(), id: 100, version: 7 }, { 'confluent-accept-unknown-properties': 'true' });
+      const repeated = await call(
+        'POST',
+        '/subjects/imported/versions',
+        { schema: avroUser(), id: 100, version: 7 },
+        { 'confluent-accept-unknown-properties': 'true' },
+      );
       expect(repeated.body).toMatchObject({ id: 100, version: 7 });
       expect((await call('POST', '/subjects/imported/versions', { schema: '"string"' })).body.error_code).toBe(42205);
       // The id belongs to another schema: overwriting it is not permitted.
@@ -136,7 +146,10 @@ describe.each([
 
     it('answers is_compatible, with reasons only when verbose', async () => {
       expect((await call('POST', '/compatibility/subjects/s/versions/latest', { schema: avroUser() })).body).toEqual({ is_compatible: true });
-      expect((await call('POST', '/compatibility/subjects/s/versions/1?verbose=true', { schema: avroUser() })).body).toEqual({ is_compatible: true, messages: [] });
+      expect((await call('POST', '/compatibility/subjects/s/versions/1?verbose=true', { schema: avroUser() })).body).toEqual({
+        is_compatible: true,
+        messages: [],
+      });
       const changed = await call('POST', '/compatibility/subjects/s/versions/latest?verbose=true', { schema: JSON_ORDER, schemaType: 'JSON' });
       expect(changed.body).toEqual({ is_compatible: false, messages: [expect.stringContaining('schema type')] });
       expect((await call('POST', '/compatibility/subjects/s/versions', { schema: JSON_ORDER, schemaType: 'JSON' })).body).toEqual({ is_compatible: false });
@@ -145,7 +158,9 @@ describe.each([
     it('is always compatible under NONE and against a subject with no versions', async () => {
       expect((await call('POST', '/compatibility/subjects/empty/versions/latest', { schema: avroUser() })).body).toEqual({ is_compatible: true });
       await call('PUT', '/config/s', { compatibility: 'NONE' });
-      expect((await call('POST', '/compatibility/subjects/s/versions/latest', { schema: JSON_ORDER, schemaType: 'JSON' })).body).toEqual({ is_compatible: true });
+      expect((await call('POST', '/compatibility/subjects/s/versions/latest', { schema: JSON_ORDER, schemaType: 'JSON' })).body).toEqual({
+        is_compatible: true,
+      });
     });
 
     it('answers 40401, 40402 and 42202 for a missing subject, a missing version and an invalid one', async () => {
@@ -172,7 +187,12 @@ describe.each([
     it('ignores soft-deleted versions', async () => {
       await call('POST', '/subjects/s/versions', { schema: avroUser() });
       await call('DELETE', '/subjects/s/versions/1');
-      const accepted = await call('POST', '/subjects/s/versions', { schema: JSON_ORDER, schemaType: 'JSON' }, { 'confluent-accept-unknown-properties': 'true' });
+      const accepted = await call(
+        'POST',
+        '/subjects/s/versions',
+        { schema: JSON_ORDER, schemaType: 'JSON' },
+        { 'confluent-accept-unknown-properties': 'true' },
+      );
       expect(accepted.body).toMatchObject({ version: 2, schemaType: 'JSON' });
     });
   });

@@ -10,8 +10,13 @@ export const REGISTRY_JSON = 'application/vnd.schemaregistry.v1+json';
 export interface RegistryGateway {
   app: FastifyInstance;
   /** Sends a request; an object payload goes as JSON in the registry's content type. The body is whatever JSON came back: tests assert its shape. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: InjectOptions['method'], url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; contentType: string | undefined }>;
+  call(
+    method: InjectOptions['method'],
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any; contentType: string | undefined }>;
   close(): Promise<void>;
 }
 

@@ -21,11 +21,22 @@ afterAll(async () => {
 
 type Row = Record<string, unknown>;
 const inject = (options: InjectOptions) => gw.app.inject(options);
-const createTopic = async (name: string) => expect((await inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 1 } })).statusCode).toBe(201);
+const createTopic = async (name: string) =>
+  expect((await inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: 1 } })).statusCode).toBe(201);
 const v2 = (topic: string, format: string, body: object, path = '') =>
-  inject({ method: 'POST', url: `/topics/${topic}${path}`, headers: { 'content-type': `application/vnd.kafka.${format}.v2+json` }, payload: JSON.stringify(body) });
+  inject({
+    method: 'POST',
+    url: `/topics/${topic}${path}`,
+    headers: { 'content-type': `application/vnd.kafka.${format}.v2+json` },
+    payload: JSON.stringify(body),
+  });
 const v3 = (topic: string, ...records: object[]) =>
-  inject({ method: 'POST', url: `${gw.v3}/topics/${topic}/records`, headers: { 'content-type': 'application/json' }, payload: records.map((record) => JSON.stringify(record)).join('\n') });
+  inject({
+    method: 'POST',
+    url: `${gw.v3}/topics/${topic}/records`,
+    headers: { 'content-type': 'application/json' },
+    payload: records.map((record) => JSON.stringify(record)).join('\n'),
+  });
 const read = async (topic: string, format: string, offset = 0) => {
   const response = await inject({ url: `${gw.v3}/topics/${topic}/partitions/0/records?format=${format}&offset=${offset}` });
   expect(response.statusCode).toBe(200);
@@ -51,7 +62,15 @@ const FORMATS: Format[] = [
   {
     format: 'avro',
     type: 'AVRO',
-    valueSchema: JSON.stringify({ type: 'record', name: 'Order', namespace: 'shop.avro', fields: [{ name: 'id', type: 'int' }, { name: 'item', type: 'string' }] }),
+    valueSchema: JSON.stringify({
+      type: 'record',
+      name: 'Order',
+      namespace: 'shop.avro',
+      fields: [
+        { name: 'id', type: 'int' },
+        { name: 'item', type: 'string' },
+      ],
+    }),
     keySchema: JSON.stringify('string'),
     key: 'k-1',
     recordName: 'shop.avro.Order',
@@ -102,7 +121,9 @@ describe.each(FORMATS)('$format', ({ format, type, valueSchema, keySchema, key, 
     expect(await client.getLatestSchemaId(`${topic}-key`)).toBe(body.key_schema_id);
 
     const records = await read(topic, format);
-    expect(records.map(({ offset, key, value, key_schema_id, value_schema_id, error }) => ({ offset, key, value, key_schema_id, value_schema_id, error }))).toEqual([
+    expect(
+      records.map(({ offset, key, value, key_schema_id, value_schema_id, error }) => ({ offset, key, value, key_schema_id, value_schema_id, error })),
+    ).toEqual([
       { offset: 0, key, value: order(1), key_schema_id: body.key_schema_id, value_schema_id: valueId, error: undefined },
       { offset: 1, key: null, value: order(2), key_schema_id: undefined, value_schema_id: valueId, error: undefined },
     ]);
@@ -185,7 +206,14 @@ describe.each(FORMATS)('$format', ({ format, type, valueSchema, keySchema, key, 
     const badValue = await v2(topic, format, { value_schema_id: valueId, records: [{ value: order(12) }, { value: bad }] });
     expect(badValue.statusCode).toBe(422);
     expect(badValue.json()).toMatchObject({ error_code: 42205, message: expect.stringContaining(`records[1].value does not match schema ${valueId}`) });
-    const badKey = await v2(topic, format, { key_schema: keySchema, value_schema_id: valueId, records: [{ key, value: order(13) }, { key: 42, value: order(14) }] });
+    const badKey = await v2(topic, format, {
+      key_schema: keySchema,
+      value_schema_id: valueId,
+      records: [
+        { key, value: order(13) },
+        { key: 42, value: order(14) },
+      ],
+    });
     expect(badKey.json()).toMatchObject({ error_code: 42205, message: expect.stringContaining('records[1].key') });
     const badV3 = await v3(topic, { value: { schema_id: valueId, data: bad } });
     expect(badV3.statusCode).toBe(422);
@@ -197,7 +225,10 @@ describe.each(FORMATS)('$format', ({ format, type, valueSchema, keySchema, key, 
     const before = await end(topic);
     const response = await v3(topic, { value: { type, data: order(15) } }, { value: { type, data: bad } }, { value: { schema_id: valueId, data: order(16) } });
     expect(response.statusCode).toBe(200);
-    const lines = response.body.trim().split('\n').map((line) => JSON.parse(line) as Row);
+    const lines = response.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Row);
     expect(lines.map((line) => line.error_code)).toEqual([200, 42205, 200]);
     expect(lines.map((line) => line.offset)).toEqual([before, undefined, before + 1]);
     expect((await read(topic, format, before)).map((record) => record.value)).toEqual([order(15), order(16)]);

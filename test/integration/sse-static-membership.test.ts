@@ -26,9 +26,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const createTopic = (name: string, partitions: number) => a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions: number) =>
+  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  a.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const events = (gateway: 'a' | 'b', topic: string, query: string) => `${bases[gateway]}${a.v3}/topics/${topic}/events?${query}`;
 const open = async (url: string, headers: Record<string, string> = {}) => {
   const stream = await openEvents(url, headers);
@@ -69,7 +75,11 @@ describe('event streams of a consumer group', () => {
 
     // The tab drops its connection; once the gateway noticed, records keep coming while it is away.
     tab.close();
-    await until(async () => (await a.app.services.groups.describe('g-sse-static'))!.members.some((m) => m.instanceId === 'tab-1' && m.disconnected), 5000, 'the drop to be noticed');
+    await until(
+      async () => (await a.app.services.groups.describe('g-sse-static'))!.members.some((m) => m.instanceId === 'tab-1' && m.disconnected),
+      5000,
+      'the drop to be noticed',
+    );
     for (let partition = 0; partition < 4; partition++) await produce(topic, partition, ['r3']);
     await takeEvents(peer, 2);
 
@@ -85,7 +95,7 @@ describe('event streams of a consumer group', () => {
     expect((await b.app.services.groups.describe('g-sse-static'))!.generation).toBe(generation);
   });
 
-  it('starts a partition it never delivered at the group\'s commit, whatever position its resume token carried for it', async () => {
+  it("starts a partition it never delivered at the group's commit, whatever position its resume token carried for it", async () => {
     const topic = 'sse-gap';
     const group = 'g-sse-gap';
     await createTopic(topic, 1);

@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 const produce = (topic: string, partition: number, values: unknown[]) =>
-  gw.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  gw.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 
 describe('Server-Sent Events', () => {
   it('streams a topic live and resumes after a dropped connection with nothing lost or repeated', async () => {
@@ -70,7 +75,7 @@ describe('Server-Sent Events', () => {
     expect(format.status).toBe(422);
   });
 
-  it('splits a topic between event streams of one consumer group and resumes from the group\'s commits', async () => {
+  it("splits a topic between event streams of one consumer group and resumes from the group's commits", async () => {
     await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'grouped', partitions_count: 2 } });
     await produce('grouped', 0, ['p0-a']);
     await produce('grouped', 1, ['p1-a']);

@@ -29,7 +29,12 @@ const REGISTRY = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
 
 const inject = (options: InjectOptions) => gw.app.inject(options);
 const register = async (subject: string, schema: object) => {
-  const response = await inject({ method: 'POST', url: `/subjects/${subject}/versions`, headers: REGISTRY, payload: { schemaType: 'JSON', schema: JSON.stringify(schema) } });
+  const response = await inject({
+    method: 'POST',
+    url: `/subjects/${subject}/versions`,
+    headers: REGISTRY,
+    payload: { schemaType: 'JSON', schema: JSON.stringify(schema) },
+  });
   return { status: response.statusCode, body: response.json() };
 };
 const registered = async (subject: string, schema: object) => {
@@ -44,7 +49,12 @@ const topicFor = async () => {
   return topic;
 };
 const produce = async (topic: string, schemaId: number, data: unknown) => {
-  const response = await inject({ method: 'POST', url: `${gw.v3}/topics/${topic}/records`, headers: { 'content-type': 'application/json' }, payload: { value: { schema_id: schemaId, data } } });
+  const response = await inject({
+    method: 'POST',
+    url: `${gw.v3}/topics/${topic}/records`,
+    headers: { 'content-type': 'application/json' },
+    payload: { value: { schema_id: schemaId, data } },
+  });
   return { status: response.statusCode, body: response.json() };
 };
 
@@ -52,15 +62,24 @@ describe('JSON Schema patterns on produce', () => {
   it('answers a catastrophic `pattern` against a hostile value with the validation error', { timeout: LIVENESS }, async () => {
     const topic = await topicFor();
     const id = await registered(`${topic}-value`, { type: 'string', pattern: CATASTROPHIC });
-    expect(await produce(topic, id, HOSTILE)).toMatchObject({ status: 422, body: { error_code: 42205, message: expect.stringContaining(`must match pattern "${CATASTROPHIC}"`) } });
+    expect(await produce(topic, id, HOSTILE)).toMatchObject({
+      status: 422,
+      body: { error_code: 42205, message: expect.stringContaining(`must match pattern "${CATASTROPHIC}"`) },
+    });
     expect(await produce(topic, id, 'a'.repeat(32))).toMatchObject({ status: 200, body: { offset: 0 } });
   });
 
   it('answers a catastrophic `patternProperties` key against a hostile property name', { timeout: LIVENESS }, async () => {
     const topic = await topicFor();
     const id = await registered(`${topic}-value`, { type: 'object', patternProperties: { [CATASTROPHIC]: { type: 'integer' } }, additionalProperties: false });
-    expect(await produce(topic, id, { [HOSTILE]: 1 })).toMatchObject({ status: 422, body: { error_code: 42205, message: expect.stringContaining('must NOT have additional properties') } });
-    expect(await produce(topic, id, { aaa: 'one' })).toMatchObject({ status: 422, body: { error_code: 42205, message: expect.stringContaining('/aaa must be integer') } });
+    expect(await produce(topic, id, { [HOSTILE]: 1 })).toMatchObject({
+      status: 422,
+      body: { error_code: 42205, message: expect.stringContaining('must NOT have additional properties') },
+    });
+    expect(await produce(topic, id, { aaa: 'one' })).toMatchObject({
+      status: 422,
+      body: { error_code: 42205, message: expect.stringContaining('/aaa must be integer') },
+    });
     expect(await produce(topic, id, { aaa: 1 })).toMatchObject({ status: 200 });
   });
 
@@ -74,10 +93,21 @@ describe('JSON Schema patterns on produce', () => {
     { pattern: '^\\S+@\\S+$', good: ['me@example.com'], bad: ['me @example.com', 'me@\u00a0'] },
   ])('validates with $pattern as ECMA-262 does', async ({ pattern, good, bad }) => {
     const topic = await topicFor();
-    const id = await registered(`${topic}-value`, { type: 'object', properties: { text: { type: 'string', pattern } }, patternProperties: { '^x-[a-z]+$': { type: 'number' } } });
+    const id = await registered(`${topic}-value`, {
+      type: 'object',
+      properties: { text: { type: 'string', pattern } },
+      patternProperties: { '^x-[a-z]+$': { type: 'number' } },
+    });
     for (const text of good) expect([text, (await produce(topic, id, { text, 'x-n': 1 })).status]).toEqual([text, 200]);
-    for (const text of bad) expect([text, (await produce(topic, id, { text })).body]).toEqual([text, expect.objectContaining({ error_code: 42205, message: expect.stringContaining('/text must match pattern') })]);
-    expect((await produce(topic, id, { text: good[0], 'x-n': 'one' })).body).toMatchObject({ error_code: 42205, message: expect.stringContaining('/x-n must be number') });
+    for (const text of bad)
+      expect([text, (await produce(topic, id, { text })).body]).toEqual([
+        text,
+        expect.objectContaining({ error_code: 42205, message: expect.stringContaining('/text must match pattern') }),
+      ]);
+    expect((await produce(topic, id, { text: good[0], 'x-n': 'one' })).body).toMatchObject({
+      error_code: 42205,
+      message: expect.stringContaining('/x-n must be number'),
+    });
   });
 });
 
@@ -88,7 +118,10 @@ describe('JSON Schema patterns RE2 cannot run', () => {
     { pattern: '^(["\'])\\w*\\1$', why: 'backreferences' },
   ])('refuses a schema with $why at registration, with 42201 naming the pattern, and stores nothing', async ({ pattern, why }) => {
     const subject = `refused-${why}`;
-    for (const schema of [{ type: 'string', pattern }, { type: 'object', patternProperties: { [pattern]: {} } }]) {
+    for (const schema of [
+      { type: 'string', pattern },
+      { type: 'object', patternProperties: { [pattern]: {} } },
+    ]) {
       const { status, body } = await register(subject, schema);
       expect(status).toBe(422);
       expect(body.error_code).toBe(42201);
@@ -112,18 +145,24 @@ describe('JSON Schema patterns RE2 cannot run', () => {
 });
 
 describe('JSON Schema patterns in compatibility checks', () => {
-  it('checks a reader with catastrophic patternProperties against the writer\'s property names', { timeout: LIVENESS }, async () => {
+  it("checks a reader with catastrophic patternProperties against the writer's property names", { timeout: LIVENESS }, async () => {
     await registered('compat-names', { type: 'object', properties: { [HOSTILE]: { type: 'integer' }, aaa: { type: 'integer' } }, additionalProperties: false });
     const check = await inject({
       method: 'POST',
       url: '/compatibility/subjects/compat-names/versions/latest?verbose=true',
       headers: REGISTRY,
-      payload: { schemaType: 'JSON', schema: JSON.stringify({ type: 'object', patternProperties: { [CATASTROPHIC]: { type: 'integer' } }, additionalProperties: false }) },
+      payload: {
+        schemaType: 'JSON',
+        schema: JSON.stringify({ type: 'object', patternProperties: { [CATASTROPHIC]: { type: 'integer' } }, additionalProperties: false }),
+      },
     });
-    expect(check.json()).toEqual({ is_compatible: false, messages: [expect.stringMatching(new RegExp(`^PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL .*'${HOSTILE}'`))] });
+    expect(check.json()).toEqual({
+      is_compatible: false,
+      messages: [expect.stringMatching(new RegExp(`^PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL .*'${HOSTILE}'`))],
+    });
   });
 
-  it('checks a reader with a catastrophic pattern against the writer\'s listed values', { timeout: LIVENESS }, async () => {
+  it("checks a reader with a catastrophic pattern against the writer's listed values", { timeout: LIVENESS }, async () => {
     await registered('compat-values', { type: 'string', enum: [HOSTILE, 'aaa'] });
     const check = await inject({
       method: 'POST',

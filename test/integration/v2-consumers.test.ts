@@ -17,9 +17,15 @@ afterAll(async () => {
 
 const V2 = { 'content-type': 'application/vnd.kafka.v2+json' };
 const inject = (options: InjectOptions) => gw.app.inject(options);
-const createTopic = (name: string, partitions = 1) => inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions = 1) =>
+  inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, values: unknown[], partition?: number) =>
-  inject({ method: 'POST', url: `/topics/${topic}${partition === undefined ? '' : `/partitions/${partition}`}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  inject({
+    method: 'POST',
+    url: `/topics/${topic}${partition === undefined ? '' : `/partitions/${partition}`}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const create = (group: string, body: object) => inject({ method: 'POST', url: `/consumers/${group}`, headers: V2, payload: JSON.stringify(body) });
 const at = (group: string, name: string, path: string) => `/consumers/${group}/instances/${name}${path}`;
 const records = (group: string, name: string, format = 'json', timeout = 2000) =>
@@ -43,9 +49,19 @@ describe('the v2 consumer API', () => {
     expect(polled.json()[0]).toMatchObject({ topic: 'flow', partition: 0, offset: 0, key: null });
 
     // The last record processed is offset 1 ({n: 2}); the group resumes after it.
-    const commit = await inject({ method: 'POST', url: at('g-flow', 'c1', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'flow', partition: 0, offset: 1 }] } });
+    const commit = await inject({
+      method: 'POST',
+      url: at('g-flow', 'c1', '/offsets'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'flow', partition: 0, offset: 1 }] },
+    });
     expect(commit.statusCode).toBe(200);
-    const committed = await inject({ method: 'GET', url: at('g-flow', 'c1', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'flow', partition: 0 }] } });
+    const committed = await inject({
+      method: 'GET',
+      url: at('g-flow', 'c1', '/offsets'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'flow', partition: 0 }] },
+    });
     expect(committed.json().offsets).toEqual([{ topic: 'flow', partition: 0, offset: 2, metadata: '' }]);
     expect((await inject({ method: 'DELETE', url: at('g-flow', 'c1', '') })).statusCode).toBe(204);
 
@@ -69,9 +85,14 @@ describe('the v2 consumer API', () => {
     });
     expect(commit.statusCode).toBe(200);
     // What Kafka stores and REST Proxy returns: the next offset to read.
-    const committed = await inject({ method: 'GET', url: at('g-commit-next', 'first', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'commit-next', partition: 0 }] } });
+    const committed = await inject({
+      method: 'GET',
+      url: at('g-commit-next', 'first', '/offsets'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'commit-next', partition: 0 }] },
+    });
     expect(committed.json().offsets).toEqual([{ topic: 'commit-next', partition: 0, offset: 5, metadata: 'done with 4' }]);
-    expect((await gw.app.services.groups.committedOffset('g-commit-next', { topic: 'commit-next', partition: 0 }))).toBe(5);
+    expect(await gw.app.services.groups.committedOffset('g-commit-next', { topic: 'commit-next', partition: 0 })).toBe(5);
     await inject({ method: 'DELETE', url: at('g-commit-next', 'first', '') });
 
     await produce('commit-next', [5]);
@@ -89,7 +110,12 @@ describe('the v2 consumer API', () => {
       { topic: 'commit-some', partition: 1 },
     ];
     await inject({ method: 'POST', url: at('g-commit-some', 'c', '/assignments'), headers: V2, payload: { partitions } });
-    await inject({ method: 'POST', url: at('g-commit-some', 'c', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'commit-some', partition: 1, offset: 0 }] } });
+    await inject({
+      method: 'POST',
+      url: at('g-commit-some', 'c', '/offsets'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'commit-some', partition: 1, offset: 0 }] },
+    });
     const committed = await inject({ method: 'GET', url: at('g-commit-some', 'c', '/offsets'), headers: V2, payload: { partitions } });
     expect(committed.json().offsets).toEqual([{ topic: 'commit-some', partition: 1, offset: 1, metadata: '' }]);
     await inject({ method: 'DELETE', url: at('g-commit-some', 'c', '') });
@@ -97,14 +123,24 @@ describe('the v2 consumer API', () => {
 
   it('returns binary records base64-encoded', async () => {
     await createTopic('bin-consume');
-    await inject({ method: 'POST', url: '/topics/bin-consume', headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' }, payload: { records: [{ key: 'AAE=', value: '/wA=' }] } });
+    await inject({
+      method: 'POST',
+      url: '/topics/bin-consume',
+      headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' },
+      payload: { records: [{ key: 'AAE=', value: '/wA=' }] },
+    });
     await create('g-bin', { name: 'b', format: 'binary', 'auto.offset.reset': 'earliest' });
     await inject({ method: 'POST', url: at('g-bin', 'b', '/subscription'), headers: V2, payload: { topics: ['bin-consume'] } });
     const polled = await records('g-bin', 'b', 'binary');
     expect(polled.json()).toEqual([expect.objectContaining({ key: 'AAE=', value: '/wA=' })]);
     // No body at all: commit everything fetched, as Confluent does.
     expect((await inject({ method: 'POST', url: at('g-bin', 'b', '/offsets'), headers: V2 })).statusCode).toBe(200);
-    const committed = await inject({ method: 'GET', url: at('g-bin', 'b', '/offsets'), headers: V2, payload: { partitions: [{ topic: 'bin-consume', partition: 0 }] } });
+    const committed = await inject({
+      method: 'GET',
+      url: at('g-bin', 'b', '/offsets'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'bin-consume', partition: 0 }] },
+    });
     expect(committed.json().offsets[0].offset).toBe(1);
     await inject({ method: 'DELETE', url: at('g-bin', 'b', '') });
   });
@@ -145,13 +181,37 @@ describe('the v2 consumer API', () => {
     await produce('seek-v2', ['a', 'b', 'c']);
     await create('g-seek', { name: 's', format: 'json' });
     await inject({ method: 'POST', url: at('g-seek', 's', '/assignments'), headers: V2, payload: { partitions: [{ topic: 'seek-v2', partition: 0 }] } });
-    expect((await inject({ method: 'POST', url: at('g-seek', 's', '/positions'), headers: V2, payload: { offsets: [{ topic: 'seek-v2', partition: 0, offset: 1 }] } })).statusCode).toBe(204);
+    expect(
+      (
+        await inject({
+          method: 'POST',
+          url: at('g-seek', 's', '/positions'),
+          headers: V2,
+          payload: { offsets: [{ topic: 'seek-v2', partition: 0, offset: 1 }] },
+        })
+      ).statusCode,
+    ).toBe(204);
     expect((await records('g-seek', 's')).json().map((r: { value: string }) => r.value)).toEqual(['b', 'c']);
-    await inject({ method: 'POST', url: at('g-seek', 's', '/positions/beginning'), headers: V2, payload: { partitions: [{ topic: 'seek-v2', partition: 0 }] } });
+    await inject({
+      method: 'POST',
+      url: at('g-seek', 's', '/positions/beginning'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'seek-v2', partition: 0 }] },
+    });
     expect((await records('g-seek', 's')).json()).toHaveLength(3);
-    const out = await inject({ method: 'POST', url: at('g-seek', 's', '/positions'), headers: V2, payload: { offsets: [{ topic: 'seek-v2', partition: 0, offset: 40 }] } });
+    const out = await inject({
+      method: 'POST',
+      url: at('g-seek', 's', '/positions'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'seek-v2', partition: 0, offset: 40 }] },
+    });
     expect(out.json().error_code).toBe(41601);
-    const notMine = await inject({ method: 'POST', url: at('g-seek', 's', '/positions/end'), headers: V2, payload: { partitions: [{ topic: 'other', partition: 0 }] } });
+    const notMine = await inject({
+      method: 'POST',
+      url: at('g-seek', 's', '/positions/end'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'other', partition: 0 }] },
+    });
     expect(notMine.json().error_code).toBe(40903);
     await inject({ method: 'DELETE', url: at('g-seek', 's', '') });
   });
@@ -180,14 +240,25 @@ describe('the v2 consumer API', () => {
     expect((await inject({ url: at('g-bad', 'ghost', '/subscription') })).json().error_code).toBe(40403);
     expect((await inject({ method: 'DELETE', url: at('g-bad', 'ghost', '') })).json().error_code).toBe(40403);
     expect((await records('g-bad', 'dup', 'binary')).json().error_code).toBe(40903);
-    expect((await inject({ method: 'POST', url: at('g-bad', 'dup', '/subscription'), headers: V2, payload: { topics: ['no-such-topic'] } })).json().error_code).toBe(40401);
+    expect(
+      (await inject({ method: 'POST', url: at('g-bad', 'dup', '/subscription'), headers: V2, payload: { topics: ['no-such-topic'] } })).json().error_code,
+    ).toBe(40401);
     expect((await inject({ method: 'POST', url: at('g-bad', 'dup', '/subscription'), headers: V2, payload: { topic_pattern: '([' } })).statusCode).toBe(422);
     expect((await inject({ method: 'POST', url: at('g-bad', 'dup', '/subscription'), headers: V2, payload: {} })).statusCode).toBe(422);
     await inject({ method: 'POST', url: at('g-bad', 'dup', '/subscription'), headers: V2, payload: { topic_pattern: 'bad-v.*' } });
     expect((await inject({ url: at('g-bad', 'dup', '/subscription') })).json().topics).toEqual(['bad-v2']);
-    expect((await inject({ method: 'POST', url: at('g-bad', 'dup', '/assignments'), headers: V2, payload: { partitions: [{ topic: 'bad-v2', partition: 0 }] } })).json().error_code).toBe(40901);
+    expect(
+      (
+        await inject({ method: 'POST', url: at('g-bad', 'dup', '/assignments'), headers: V2, payload: { partitions: [{ topic: 'bad-v2', partition: 0 }] } })
+      ).json().error_code,
+    ).toBe(40901);
     expect((await records('g-bad', 'dup', 'json')).statusCode).toBe(406);
-    const commitForeign = await inject({ method: 'POST', url: at('g-bad', 'dup', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'bad-v2', partition: 5, offset: 1 }] } });
+    const commitForeign = await inject({
+      method: 'POST',
+      url: at('g-bad', 'dup', '/offsets'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'bad-v2', partition: 5, offset: 1 }] },
+    });
     expect(commitForeign.json().error_code).toBe(40903);
     await inject({ method: 'DELETE', url: at('g-bad', 'dup', '') });
   });
@@ -195,7 +266,12 @@ describe('the v2 consumer API', () => {
   it('refuses to start a partition without a commit when auto.offset.reset is none', async () => {
     await createTopic('reset-none');
     await create('g-none', { name: 'n', format: 'json', 'auto.offset.reset': 'none' });
-    const assigned = await inject({ method: 'POST', url: at('g-none', 'n', '/assignments'), headers: V2, payload: { partitions: [{ topic: 'reset-none', partition: 0 }] } });
+    const assigned = await inject({
+      method: 'POST',
+      url: at('g-none', 'n', '/assignments'),
+      headers: V2,
+      payload: { partitions: [{ topic: 'reset-none', partition: 0 }] },
+    });
     expect(assigned.json().error_code).toBe(42206);
   });
 
@@ -205,7 +281,12 @@ describe('the v2 consumer API', () => {
     await create('g-retained', { name: 'r1', format: 'json', 'auto.offset.reset': 'earliest' });
     await inject({ method: 'POST', url: at('g-retained', 'r1', '/subscription'), headers: V2, payload: { topics: ['retained'] } });
     await records('g-retained', 'r1');
-    await inject({ method: 'POST', url: at('g-retained', 'r1', '/offsets'), headers: V2, payload: { offsets: [{ topic: 'retained', partition: 0, offset: 1 }] } });
+    await inject({
+      method: 'POST',
+      url: at('g-retained', 'r1', '/offsets'),
+      headers: V2,
+      payload: { offsets: [{ topic: 'retained', partition: 0, offset: 1 }] },
+    });
     await inject({ method: 'DELETE', url: at('g-retained', 'r1', '') });
     await gw.app.services.store.deleteRecordsBefore('retained', 0, 3);
 
@@ -234,8 +315,18 @@ describe('v2 consumer instances, more', () => {
     try {
       const call = (options: InjectOptions) => memory.app.inject(options);
       await call({ method: 'POST', url: `${memory.v3}/topics`, payload: { topic_name: 'mem', partitions_count: 2 } });
-      await call({ method: 'POST', url: '/topics/mem', headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: [0, 1, 2, 3].map((value) => ({ value })) } });
-      await call({ method: 'POST', url: '/consumers/g-mem', headers: V2, payload: JSON.stringify({ name: 'm', format: 'json', 'auto.offset.reset': 'earliest' }) });
+      await call({
+        method: 'POST',
+        url: '/topics/mem',
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        payload: { records: [0, 1, 2, 3].map((value) => ({ value })) },
+      });
+      await call({
+        method: 'POST',
+        url: '/consumers/g-mem',
+        headers: V2,
+        payload: JSON.stringify({ name: 'm', format: 'json', 'auto.offset.reset': 'earliest' }),
+      });
       expect((await call({ method: 'POST', url: at('g-mem', 'm', '/subscription'), headers: V2, payload: { topics: ['mem'] } })).statusCode).toBe(204);
       const got: number[] = [];
       for (let i = 0; i < 20 && got.length < 4; i++) {

@@ -12,7 +12,12 @@ beforeAll(async () => {
   gw = await startGateway({ redisUrl: redis.url });
   await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: 'lagging', partitions_count: 2 } });
   const produce = (partition: number, count: number) =>
-    gw.app.inject({ method: 'POST', url: `/topics/lagging/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: Array.from({ length: count }, (_, i) => ({ value: i })) } });
+    gw.app.inject({
+      method: 'POST',
+      url: `/topics/lagging/partitions/${partition}`,
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      payload: { records: Array.from({ length: count }, (_, i) => ({ value: i })) },
+    });
   await produce(0, 5);
   await produce(1, 3);
   let assigned: () => void = () => undefined;
@@ -43,7 +48,13 @@ describe('v3 consumer groups', () => {
     expect(list.kind).toBe('KafkaConsumerGroupList');
     expect(list.data.map((g: { consumer_group_id: string }) => g.consumer_group_id)).toContain('reporting');
     const group = (await get('/reporting')).json();
-    expect(group).toMatchObject({ kind: 'KafkaConsumerGroup', consumer_group_id: 'reporting', state: 'STABLE', partition_assignor: 'range', cluster_id: gw.clusterId });
+    expect(group).toMatchObject({
+      kind: 'KafkaConsumerGroup',
+      consumer_group_id: 'reporting',
+      state: 'STABLE',
+      partition_assignor: 'range',
+      cluster_id: gw.clusterId,
+    });
     expect(group.lag_summary.related).toMatch(/\/consumer-groups\/reporting\/lag-summary$/);
   });
 
@@ -60,7 +71,14 @@ describe('v3 consumer groups', () => {
   it('reports lag per partition and the lag summary', async () => {
     const lags = (await get('/reporting/lags')).json().data;
     const byPartition = Object.fromEntries(lags.map((l: { partition_id: number }) => [l.partition_id, l]));
-    expect(byPartition[0]).toMatchObject({ kind: 'KafkaConsumerLag', current_offset: 2, log_end_offset: 5, lag: 3, consumer_id: member.memberId, client_id: 'report-client' });
+    expect(byPartition[0]).toMatchObject({
+      kind: 'KafkaConsumerLag',
+      current_offset: 2,
+      log_end_offset: 5,
+      lag: 3,
+      consumer_id: member.memberId,
+      client_id: 'report-client',
+    });
     expect(byPartition[1]).toMatchObject({ current_offset: 0, log_end_offset: 3, lag: 3 });
     expect((await get('/reporting/lags/lagging/partitions/0')).json().lag).toBe(3);
     const summary = (await get('/reporting/lag-summary')).json();

@@ -37,9 +37,21 @@ describe('v3 clusters', () => {
 
 describe('v3 topics', () => {
   it('creates a topic with partitions and configs, and gets and lists it', async () => {
-    const created = await createTopic({ topic_name: 'orders', partitions_count: 6, replication_factor: 3, configs: [{ name: 'retention.ms', value: '3600000' }] });
+    const created = await createTopic({
+      topic_name: 'orders',
+      partitions_count: 6,
+      replication_factor: 3,
+      configs: [{ name: 'retention.ms', value: '3600000' }],
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ kind: 'KafkaTopic', topic_name: 'orders', partitions_count: 6, replication_factor: 3, is_internal: false, cluster_id: gw.clusterId });
+    expect(created.json()).toMatchObject({
+      kind: 'KafkaTopic',
+      topic_name: 'orders',
+      partitions_count: 6,
+      replication_factor: 3,
+      is_internal: false,
+      cluster_id: gw.clusterId,
+    });
     expect(created.json().metadata.self).toMatch(new RegExp(`/v3/clusters/${gw.clusterId}/topics/orders$`));
 
     const got = await gw.app.inject({ url: `${gw.v3}/topics/orders` });
@@ -105,7 +117,12 @@ describe('v3 topics', () => {
   });
 
   it('answers malformed JSON with 400 and a Confluent error body', async () => {
-    const response = await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, headers: { 'content-type': 'application/json' }, payload: '{"topic_name": "x",' });
+    const response = await gw.app.inject({
+      method: 'POST',
+      url: `${gw.v3}/topics`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"topic_name": "x",',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error_code).toBe(400);
   });
@@ -183,18 +200,32 @@ describe('v3 topic configs', () => {
     await createTopic({ topic_name: 'configured' });
     const list = await gw.app.inject({ url: `${gw.v3}/topics/configured/configs` });
     const byName = Object.fromEntries(list.json().data.map((c: { name: string; value: string; is_default: boolean }) => [c.name, c]));
-    expect(Object.keys(byName).sort()).toEqual(['cleanup.policy', 'compression.type', 'max.message.bytes', 'message.timestamp.type', 'retention.bytes', 'retention.ms']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'cleanup.policy',
+      'compression.type',
+      'max.message.bytes',
+      'message.timestamp.type',
+      'retention.bytes',
+      'retention.ms',
+    ]);
     expect(byName['retention.ms']).toMatchObject({ value: '604800000', is_default: true, source: 'DEFAULT_CONFIG' });
     expect(byName['cleanup.policy'].value).toBe('delete');
   });
 
   it('sets, batch-alters and resets configs', async () => {
     await createTopic({ topic_name: 'alter-me' });
-    expect((await gw.app.inject({ method: 'PUT', url: `${gw.v3}/topics/alter-me/configs/cleanup.policy`, payload: { value: 'compact' } })).statusCode).toBe(204);
+    expect((await gw.app.inject({ method: 'PUT', url: `${gw.v3}/topics/alter-me/configs/cleanup.policy`, payload: { value: 'compact' } })).statusCode).toBe(
+      204,
+    );
     const batch = await gw.app.inject({
       method: 'POST',
       url: `${gw.v3}/topics/alter-me/configs:alter`,
-      payload: { data: [{ name: 'retention.bytes', value: '1048576' }, { name: 'message.timestamp.type', value: 'LogAppendTime' }] },
+      payload: {
+        data: [
+          { name: 'retention.bytes', value: '1048576' },
+          { name: 'message.timestamp.type', value: 'LogAppendTime' },
+        ],
+      },
     });
     expect(batch.statusCode).toBe(204);
     const get = async (name: string) => (await gw.app.inject({ url: `${gw.v3}/topics/alter-me/configs/${name}` })).json();
@@ -209,7 +240,12 @@ describe('v3 topic configs', () => {
     const batch = await gw.app.inject({
       method: 'POST',
       url: `${gw.v3}/topics/atomic-alter/configs:alter`,
-      payload: { data: [{ name: 'retention.ms', value: '1000' }, { name: 'max.message.bytes', value: '-5' }] },
+      payload: {
+        data: [
+          { name: 'retention.ms', value: '1000' },
+          { name: 'max.message.bytes', value: '-5' },
+        ],
+      },
     });
     expect(batch.statusCode).toBe(400);
     expect(batch.json().message).toMatch(/max.message.bytes/);

@@ -34,9 +34,15 @@ const open = async (gateway: 'a' | 'b') => {
   sockets.push(client);
   return client;
 };
-const createTopic = (name: string, partitions: number) => a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions: number) =>
+  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  a.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 1500, auto_offset_reset: 'earliest', ...extra });
 

@@ -34,9 +34,15 @@ const open = async () => {
   sockets.push(client);
   return client;
 };
-const createTopic = (name: string, partitions = 1) => gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions = 1) =>
+  gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, values: unknown[], partition = 0) =>
-  gw.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  gw.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 const delivered = (client: TestSocket) => client.received.filter((m) => m.type === 'records').reduce((n, m) => n + (m.records as unknown[]).length, 0);
 const metric = async (name: string) => {
@@ -48,7 +54,12 @@ describe('flow control', () => {
   it.each([2, 6])('sends exactly the granted credit across %i partitions, never a grant per partition', async (partitions) => {
     const topic = `credit-shared-${partitions}`;
     await createTopic(topic, partitions);
-    for (let p = 0; p < partitions; p++) await produce(topic, Array.from({ length: 20 }, (_, i) => i), p);
+    for (let p = 0; p < partitions; p++)
+      await produce(
+        topic,
+        Array.from({ length: 20 }, (_, i) => i),
+        p,
+      );
     const client = await open();
     client.send({ type: 'assign', partitions: Array.from({ length: partitions }, (_, partition) => ({ topic, partition })), credit: 5 });
     await takeRecords(client, 5);
@@ -69,7 +80,12 @@ describe('flow control', () => {
 
   it('shares the credit among partitions that have records', async () => {
     await createTopic('credit-fair', 2);
-    for (const p of [0, 1]) await produce('credit-fair', Array.from({ length: 50 }, (_, i) => i), p);
+    for (const p of [0, 1])
+      await produce(
+        'credit-fair',
+        Array.from({ length: 50 }, (_, i) => i),
+        p,
+      );
     const client = await open();
     client.send({ type: 'assign', partitions: [0, 1].map((partition) => ({ topic: 'credit-fair', partition })), credit: 40 });
     const records = await takeRecords(client, 40);
@@ -108,7 +124,11 @@ describe('clients that stop reading', () => {
   it('bounds what they queue in total, keeps serving a reading client, and disconnects them once stalled', async () => {
     await createTopic('big-records');
     const value = 'v'.repeat(100 * 1024);
-    for (let i = 0; i < 6; i++) await produce('big-records', Array.from({ length: 10 }, () => value));
+    for (let i = 0; i < 6; i++)
+      await produce(
+        'big-records',
+        Array.from({ length: 10 }, () => value),
+      );
 
     const connectionsBefore = await metric('streamgate_client_connections');
     const stalledBefore = await metric('streamgate_client_stalled_total');
@@ -148,7 +168,11 @@ describe('clients that stop reading', () => {
   it('disconnects a Server-Sent Events client that reads nothing', async () => {
     await createTopic('sse-stall');
     const value = 'w'.repeat(100 * 1024);
-    for (let i = 0; i < 6; i++) await produce('sse-stall', Array.from({ length: 10 }, () => value));
+    for (let i = 0; i < 6; i++)
+      await produce(
+        'sse-stall',
+        Array.from({ length: 10 }, () => value),
+      );
     const before = await metric('streamgate_client_stalled_total');
     const { request } = await import('node:http');
     const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {

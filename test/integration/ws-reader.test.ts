@@ -29,9 +29,15 @@ const open = async () => {
   sockets.push(client);
   return client;
 };
-const createTopic = (name: string, partitions = 1) => gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions = 1) =>
+  gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (via: TestGateway, topic: string, values: unknown[], partition = 0) =>
-  via.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  via.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 
 describe('reading chosen partitions over a WebSocket', () => {
   it('delivers the log from the asked offset, then new records as they are appended', async () => {
@@ -41,7 +47,10 @@ describe('reading chosen partitions over a WebSocket', () => {
     client.send({ type: 'assign', partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
     expect(await client.next((m) => m.type === 'assigned')).toMatchObject({ partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
     const first = await takeRecords(client, 2);
-    expect(first.map((r) => [r.offset, r.value])).toEqual([[1, 'b'], [2, 'c']]);
+    expect(first.map((r) => [r.offset, r.value])).toEqual([
+      [1, 'b'],
+      [2, 'c'],
+    ]);
     expect(first[0]).toMatchObject({ topic: 'live', partition: 0, key: null, headers: [] });
 
     await produce(gw, 'live', ['d']);
@@ -97,7 +106,12 @@ describe('reading chosen partitions over a WebSocket', () => {
 
   it('delivers binary records base64-encoded when asked', async () => {
     await createTopic('bin');
-    await gw.app.inject({ method: 'POST', url: '/topics/bin', headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' }, payload: { records: [{ key: 'AAE=', value: '/w==' }] } });
+    await gw.app.inject({
+      method: 'POST',
+      url: '/topics/bin',
+      headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' },
+      payload: { records: [{ key: 'AAE=', value: '/w==' }] },
+    });
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'bin', partition: 0 }], format: 'binary' });
     expect((await takeRecords(client, 1))[0]).toMatchObject({ key: 'AAE=', value: '/w==' });
@@ -108,7 +122,15 @@ describe('producing over a WebSocket', () => {
   it('answers each produce with partitions and offsets, matched by id', async () => {
     await createTopic('ws-produce', 3);
     const client = await open();
-    client.send({ type: 'produce', id: 'p1', topic: 'ws-produce', records: [{ key: 'k', value: { n: 1 } }, { value: 'x', partition: 2, headers: [{ name: 'h', value: 'AQI=' }] }] });
+    client.send({
+      type: 'produce',
+      id: 'p1',
+      topic: 'ws-produce',
+      records: [
+        { key: 'k', value: { n: 1 } },
+        { value: 'x', partition: 2, headers: [{ name: 'h', value: 'AQI=' }] },
+      ],
+    });
     const answer = await client.next((m) => m.type === 'produced');
     expect(answer.id).toBe('p1');
     expect(answer.results).toHaveLength(2);

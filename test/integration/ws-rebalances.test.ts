@@ -42,13 +42,20 @@ const open = async (gateway: 'a' | 'b') => {
     const [at, now] = [performance.now(), Date.now()];
     const message = JSON.parse(data.toString()) as ServerMessage;
     if (message.type !== 'records') return;
-    for (const r of message.records as Array<Arrival & { timestamp: number }>) arrivals.push({ partition: r.partition, offset: r.offset, at, latency: now - r.timestamp });
+    for (const r of message.records as Array<Arrival & { timestamp: number }>)
+      arrivals.push({ partition: r.partition, offset: r.offset, at, latency: now - r.timestamp });
   });
   return Object.assign(client, { arrivals });
 };
-const createTopic = (name: string, partitions: number) => a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions: number) =>
+  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  a.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 5000, auto_offset_reset: 'earliest', ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,12 +98,15 @@ describe('rebalances over WebSockets', () => {
     await takeRecords(second, 8);
     await sleep(300);
     // Each partition's records once, by its one member, and nobody was ever told to give one up.
-    for (let partition = 0; partition < 8; partition++) expect([...offsetsOf(first.arrivals, partition), ...offsetsOf(second.arrivals, partition)]).toEqual([0, 1]);
+    for (let partition = 0; partition < 8; partition++)
+      expect([...offsetsOf(first.arrivals, partition), ...offsetsOf(second.arrivals, partition)]).toEqual([0, 1]);
     expect([...ofType(first.received, 'revoked'), ...ofType(second.received, 'revoked')]).toEqual([]);
     expect([ofType(first.received, 'assigned'), ofType(second.received, 'assigned')]).toEqual([[one], [two]]);
   });
 
-  it('revokes only the partitions a third member takes under cooperative-sticky; the kept ones deliver on, every record once and in order', async ({ annotate }) => {
+  it('revokes only the partitions a third member takes under cooperative-sticky; the kept ones deliver on, every record once and in order', async ({
+    annotate,
+  }) => {
     const topic = 'streaming';
     const group = 'g-streaming';
     const partitions = [0, 1, 2, 3, 4, 5];
@@ -155,6 +165,9 @@ describe('rebalances over WebSockets', () => {
       const [one, two] = [deliveryIn(first.arrivals, kept.first, from, from + window), deliveryIn(second.arrivals, kept.second, from, from + window)];
       return `longest pause ${Math.max(one.pause, two.pause).toFixed(1)} ms, slowest record ${Math.max(one.latency, two.latency)} ms after its produce`;
     };
-    await annotate(`kept partitions during the rebalance (${window.toFixed(0)} ms): ${measure(joining)}; just before it: ${measure(joining - window)}`, 'measurement');
+    await annotate(
+      `kept partitions during the rebalance (${window.toFixed(0)} ms): ${measure(joining)}; just before it: ${measure(joining - window)}`,
+      'measurement',
+    );
   });
 });

@@ -30,9 +30,15 @@ const open = async (gateway: 'a' | 'b') => {
   sockets.push(client);
   return client;
 };
-const createTopic = (name: string, partitions: number) => a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
+const createTopic = (name: string, partitions: number) =>
+  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
 const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({ method: 'POST', url: `/topics/${topic}/partitions/${partition}`, headers: { 'content-type': 'application/vnd.kafka.json.v2+json' }, payload: { records: values.map((value) => ({ value })) } });
+  a.app.inject({
+    method: 'POST',
+    url: `/topics/${topic}/partitions/${partition}`,
+    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+    payload: { records: values.map((value) => ({ value })) },
+  });
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 5000, auto_offset_reset: 'earliest', ...extra });
 
@@ -131,17 +137,20 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     expect(await a.app.services.groups.committedOffset(group, { topic, partition: 0 })).toBe(carried);
   });
 
-  it.each([{ static: false }, { static: true }])('leaves no member behind when a socket closes while it is still joining (%j)', async ({ static: isStatic }) => {
-    await createTopic('dropped', 2);
-    const group = `g-dropped-${isStatic}`;
-    for (let i = 0; i < 5; i++) {
-      const client = await open('a');
-      subscribe(client, group, 'dropped', { session_timeout_ms: 1000, ...(isStatic ? { group_instance_id: `tab-${i}` } : {}) });
-      client.socket.terminate();
-    }
-    // A static member keeps its place for its session (1 s), then it is gone like the others.
-    await until(async () => ((await a.app.services.groups.describe(group))?.members ?? []).length === 0, 5000, 'every member to leave');
-  });
+  it.each([{ static: false }, { static: true }])(
+    'leaves no member behind when a socket closes while it is still joining (%j)',
+    async ({ static: isStatic }) => {
+      await createTopic('dropped', 2);
+      const group = `g-dropped-${isStatic}`;
+      for (let i = 0; i < 5; i++) {
+        const client = await open('a');
+        subscribe(client, group, 'dropped', { session_timeout_ms: 1000, ...(isStatic ? { group_instance_id: `tab-${i}` } : {}) });
+        client.socket.terminate();
+      }
+      // A static member keeps its place for its session (1 s), then it is gone like the others.
+      await until(async () => ((await a.app.services.groups.describe(group))?.members ?? []).length === 0, 5000, 'every member to leave');
+    },
+  );
 
   it('fences the older of two live sockets with one id: error 40904, close code 4002, and no record delivered by both', async () => {
     const topic = 'fenced';
@@ -173,7 +182,11 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     expect(fenced).toMatchObject({ error_code: 40904, message: expect.stringContaining('pod-1') });
     expect(await olderClosed).toBe(4002);
     const assigned = await newer.next((m) => m.type === 'assigned', 10_000);
-    expect(partitionsOf(assigned).map((p) => p.partition).sort()).toEqual(mine);
+    expect(
+      partitionsOf(assigned)
+        .map((p) => p.partition)
+        .sort(),
+    ).toEqual(mine);
     await until(() => recordsIn(newer.received).length >= 20, 5000, 'the newer socket to deliver');
     producing = false;
     await producer;
@@ -181,7 +194,11 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     // The older socket was told it lost its partitions, then why, and got nothing after that.
     const fencedAt = older.received.findIndex((m) => m.type === 'error');
     expect(older.received[fencedAt - 1].type).toBe('revoked');
-    expect(partitionsOf(older.received[fencedAt - 1]).map((p) => p.partition).sort()).toEqual(mine);
+    expect(
+      partitionsOf(older.received[fencedAt - 1])
+        .map((p) => p.partition)
+        .sort(),
+    ).toEqual(mine);
     expect(older.received.slice(fencedAt + 1)).toEqual([]);
     // Every record exactly once, in order: the older socket's share of a partition, then the newer one's.
     for (let partition = 0; partition < 4; partition++) {

@@ -26,7 +26,12 @@ export class OwnershipLog {
    * Joins as `name`; stopping a partition takes a while (a batch in flight), as it does for a real
    * transport. `delivery` starts and stops a test's own reading of the partitions.
    */
-  join(services: Services, name: string, options: JoinOptions, delivery?: { start(partitions: number[]): void; stop(partitions: number[]): void }): Promise<GroupMember> {
+  join(
+    services: Services,
+    name: string,
+    options: JoinOptions,
+    delivery?: { start(partitions: number[]): void; stop(partitions: number[]): void },
+  ): Promise<GroupMember> {
     return services.groups.join({
       clientId: name,
       ...options,
@@ -46,7 +51,10 @@ export class OwnershipLog {
 
   /** The partitions `name` started or stopped, from the `since`th event of the log on. */
   of(name: string, kind: OwnershipEvent['kind'], since = 0): number[] {
-    return this.events.slice(since).filter((e) => e.member === name && e.kind === kind).map((e) => e.partition);
+    return this.events
+      .slice(since)
+      .filter((e) => e.member === name && e.kind === kind)
+      .map((e) => e.partition);
   }
 
   /** Replays the log: a partition starts only while nobody delivers it, and stops only by its holder. Returns who holds what at the end. */
@@ -54,7 +62,10 @@ export class OwnershipLog {
     const holder = new Map<number, string>();
     for (const event of this.events) {
       if (event.kind === 'start') {
-        expect(holder.get(event.partition), `partition ${event.partition} started by ${event.member} while ${holder.get(event.partition)} held it`).toBeUndefined();
+        expect(
+          holder.get(event.partition),
+          `partition ${event.partition} started by ${event.member} while ${holder.get(event.partition)} held it`,
+        ).toBeUndefined();
         holder.set(event.partition, event.member);
       } else {
         expect(holder.get(event.partition)).toBe(event.member);

@@ -71,14 +71,22 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
 
 function launch(port: number, dir: string, options: RedisServerOptions): ChildProcess {
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.appendonly === false ? 'no' : 'yes',
-    '--appendfsync', options.appendfsync ?? 'everysec',
-    '--maxmemory-policy', 'noeviction',
-    '--protected-mode', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendonly === false ? 'no' : 'yes',
+    '--appendfsync',
+    options.appendfsync ?? 'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'no',
     ...(options.args ?? []),
   ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });

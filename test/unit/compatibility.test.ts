@@ -7,7 +7,13 @@ import { avroCanRead } from '../../src/registry/compatibility/avro.js';
 import { jsonSchemaCanRead } from '../../src/registry/compatibility/json-schema.js';
 import { protobufCanRead } from '../../src/registry/compatibility/protobuf.js';
 import { parseSchema } from '../../src/registry/schema/parse.js';
-import { checkCompatibility, COMPATIBILITY_LEVELS, type ReaderWriterCheck, type ResolvedSchema, type SchemaType } from '../../src/registry/compatibility/types.js';
+import {
+  checkCompatibility,
+  COMPATIBILITY_LEVELS,
+  type ReaderWriterCheck,
+  type ResolvedSchema,
+  type SchemaType,
+} from '../../src/registry/compatibility/types.js';
 import { avroCases } from './compatibility-cases/avro.js';
 import type { CompatibilityCase, SchemaWithReferences } from './compatibility-cases/case.js';
 import { jsonSchemaCases } from './compatibility-cases/json-schema.js';
@@ -19,7 +25,12 @@ const resolved = (schemaType: SchemaType, schema: string | SchemaWithReferences)
   typeof schema === 'string' ? { schemaType, schema, references: [] } : { schemaType, ...schema };
 
 const reasonsFor = (row: CompatibilityCase) =>
-  checkCompatibility(row.level, resolved(row.type, row.new), row.old.map((schema) => resolved(row.type, schema)), CHECKERS[row.type]);
+  checkCompatibility(
+    row.level,
+    resolved(row.type, row.new),
+    row.old.map((schema) => resolved(row.type, schema)),
+    CHECKERS[row.type],
+  );
 
 const verdict = (compatible: boolean) => (compatible ? 'compatible' : 'incompatible');
 
@@ -64,21 +75,83 @@ describe('reasons', () => {
   const proto = (body: string, pkg = 'shop') => resolved('PROTOBUF', `syntax = "proto3";\npackage ${pkg};\nmessage Order {\n${body}\n}\n`);
   const json = (schema: object) => resolved('JSON', JSON.stringify(schema));
   const cases: Array<[string, ResolvedSchema, ResolvedSchema, RegExp]> = [
-    ['a reader field without default, by position and name', avroRecord([{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }]), avroRecord([{ name: 'name', type: 'string' }]),
-      /^READER_FIELD_MISSING_DEFAULT_VALUE at \/fields\/1 'email'/],
-    ['an unreadable field type', avroValue('int'), avroValue('string'), /^TYPE_MISMATCH at \/fields\/0\/type: the reader's int cannot read the writer's string/],
-    ['a writer union branch the reader union lacks', avroValue(['null', 'string']), avroValue(['null', 'string', 'int']), /^MISSING_UNION_BRANCH at \/fields\/0\/type\/2: .*int/],
-    ['a renamed record', resolved('AVRO', '{"type":"record","name":"Person","fields":[]}'), resolved('AVRO', '{"type":"record","name":"User","fields":[]}'), /^NAME_MISMATCH at \/name: .*'User'/],
-    ['a resized fixed', avroValue({ type: 'fixed', name: 'Hash', size: 32 }), avroValue({ type: 'fixed', name: 'Hash', size: 16 }), /^FIXED_SIZE_MISMATCH at \/fields\/0\/type\/size/],
-    ['every missing enum symbol', resolved('AVRO', '{"type":"enum","name":"Suit","symbols":["A"]}'), resolved('AVRO', '{"type":"enum","name":"Suit","symbols":["A","B","C"]}'), /^MISSING_ENUM_SYMBOLS at \/symbols: .*B, C/],
-    ['a field number with another scalar group', proto('  string amount = 2;'), proto('  int64 amount = 2;'), /^FIELD_SCALAR_KIND_CHANGED at Order\.amount \(#2\)/],
+    [
+      'a reader field without default, by position and name',
+      avroRecord([
+        { name: 'name', type: 'string' },
+        { name: 'email', type: 'string' },
+      ]),
+      avroRecord([{ name: 'name', type: 'string' }]),
+      /^READER_FIELD_MISSING_DEFAULT_VALUE at \/fields\/1 'email'/,
+    ],
+    [
+      'an unreadable field type',
+      avroValue('int'),
+      avroValue('string'),
+      /^TYPE_MISMATCH at \/fields\/0\/type: the reader's int cannot read the writer's string/,
+    ],
+    [
+      'a writer union branch the reader union lacks',
+      avroValue(['null', 'string']),
+      avroValue(['null', 'string', 'int']),
+      /^MISSING_UNION_BRANCH at \/fields\/0\/type\/2: .*int/,
+    ],
+    [
+      'a renamed record',
+      resolved('AVRO', '{"type":"record","name":"Person","fields":[]}'),
+      resolved('AVRO', '{"type":"record","name":"User","fields":[]}'),
+      /^NAME_MISMATCH at \/name: .*'User'/,
+    ],
+    [
+      'a resized fixed',
+      avroValue({ type: 'fixed', name: 'Hash', size: 32 }),
+      avroValue({ type: 'fixed', name: 'Hash', size: 16 }),
+      /^FIXED_SIZE_MISMATCH at \/fields\/0\/type\/size/,
+    ],
+    [
+      'every missing enum symbol',
+      resolved('AVRO', '{"type":"enum","name":"Suit","symbols":["A"]}'),
+      resolved('AVRO', '{"type":"enum","name":"Suit","symbols":["A","B","C"]}'),
+      /^MISSING_ENUM_SYMBOLS at \/symbols: .*B, C/,
+    ],
+    [
+      'a field number with another scalar group',
+      proto('  string amount = 2;'),
+      proto('  int64 amount = 2;'),
+      /^FIELD_SCALAR_KIND_CHANGED at Order\.amount \(#2\)/,
+    ],
     ['a changed package', proto('  int64 amount = 2;', 'store'), proto('  int64 amount = 2;'), /^PACKAGE_CHANGED: .*'shop' is 'store'/],
-    ['a removed message', resolved('PROTOBUF', 'syntax = "proto3";\nmessage Purchase {\n  int64 amount = 2;\n}\n'), resolved('PROTOBUF', 'syntax = "proto3";\nmessage Order {\n  int64 amount = 2;\n}\n'), /^MESSAGE_REMOVED at Order/],
+    [
+      'a removed message',
+      resolved('PROTOBUF', 'syntax = "proto3";\nmessage Purchase {\n  int64 amount = 2;\n}\n'),
+      resolved('PROTOBUF', 'syntax = "proto3";\nmessage Order {\n  int64 amount = 2;\n}\n'),
+      /^MESSAGE_REMOVED at Order/,
+    ],
     ['a number made repeated', proto('  repeated int64 amount = 2;'), proto('  int64 amount = 2;'), /^FIELD_NUMERIC_LABEL_CHANGED at Order\.amount \(#2\)/],
-    ['fields moved into one oneof', proto('  oneof key {\n    string id = 1;\n    int64 amount = 2;\n  }'), proto('  string id = 1;\n  int64 amount = 2;'), /^MULTIPLE_FIELDS_MOVED_TO_ONEOF at Order\.key: .*#1, #2/],
-    ['a required property', json({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }), json({ type: 'object', properties: { id: { type: 'string' } } }), /^REQUIRED_ATTRIBUTE_ADDED at \/required: .*'id'/],
-    ['a property a closed model no longer has', json({ type: 'object', properties: {}, additionalProperties: false }), json({ type: 'object', properties: { id: { type: 'string' } } }), /^PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at \/properties\/id/],
-    ['a narrowed property type', json({ properties: { n: { type: 'integer' } } }), json({ properties: { n: { type: 'number' } } }), /^TYPE_NARROWED at \/properties\/n\/type: .*number/],
+    [
+      'fields moved into one oneof',
+      proto('  oneof key {\n    string id = 1;\n    int64 amount = 2;\n  }'),
+      proto('  string id = 1;\n  int64 amount = 2;'),
+      /^MULTIPLE_FIELDS_MOVED_TO_ONEOF at Order\.key: .*#1, #2/,
+    ],
+    [
+      'a required property',
+      json({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      json({ type: 'object', properties: { id: { type: 'string' } } }),
+      /^REQUIRED_ATTRIBUTE_ADDED at \/required: .*'id'/,
+    ],
+    [
+      'a property a closed model no longer has',
+      json({ type: 'object', properties: {}, additionalProperties: false }),
+      json({ type: 'object', properties: { id: { type: 'string' } } }),
+      /^PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at \/properties\/id/,
+    ],
+    [
+      'a narrowed property type',
+      json({ properties: { n: { type: 'integer' } } }),
+      json({ properties: { n: { type: 'number' } } }),
+      /^TYPE_NARROWED at \/properties\/n\/type: .*number/,
+    ],
   ];
 
   it.each(cases)('name the rule and where it broke: %s', (_name, reader, writer, reason) => {
@@ -89,7 +162,12 @@ describe('reasons', () => {
 describe('every checker', () => {
   const all = [...avroCases, ...protobufCases, ...jsonSchemaCases];
   const schemasOf = (type: SchemaType) => {
-    const unique = new Map(all.filter((row) => row.type === type).flatMap((row) => [row.new, ...row.old]).map((schema) => [JSON.stringify(schema), schema]));
+    const unique = new Map(
+      all
+        .filter((row) => row.type === type)
+        .flatMap((row) => [row.new, ...row.old])
+        .map((schema) => [JSON.stringify(schema), schema]),
+    );
     return [...unique.values()].map((schema) => resolved(type, schema));
   };
 
@@ -97,7 +175,7 @@ describe('every checker', () => {
     for (const schema of schemasOf(type)) await expect(parseSchema(schema)).resolves.toMatchObject({ schemaType: type });
   });
 
-  it.each(['AVRO', 'PROTOBUF', 'JSON'] as const)('answers, without throwing, for every pair of the table\'s %s schemas', (type) => {
+  it.each(['AVRO', 'PROTOBUF', 'JSON'] as const)("answers, without throwing, for every pair of the table's %s schemas", (type) => {
     const schemas = schemasOf(type);
     for (const reader of schemas) {
       for (const writer of schemas) expect(Array.isArray(CHECKERS[type](reader, writer))).toBe(true);
@@ -128,27 +206,39 @@ describe('schemas that do not parse', () => {
 
 describe('recursive schemas', () => {
   it('terminate for a self-referencing JSON Schema', () => {
-    const tree = (valueType: string) => resolved('JSON', JSON.stringify({
-      type: 'object',
-      properties: { value: { type: valueType }, children: { type: 'array', items: { $ref: '#' } } },
-    }));
+    const tree = (valueType: string) =>
+      resolved(
+        'JSON',
+        JSON.stringify({
+          type: 'object',
+          properties: { value: { type: valueType }, children: { type: 'array', items: { $ref: '#' } } },
+        }),
+      );
     expect(jsonSchemaCanRead(tree('number'), tree('integer'))).toEqual([]);
     expect(jsonSchemaCanRead(tree('integer'), tree('number')).length).toBeGreaterThan(0);
   });
 
   it('terminate for a JSON Schema recursive through allOf and $refs with sibling keywords', () => {
-    const tree = (valueType: string) => resolved('JSON', JSON.stringify({
-      allOf: [{ $ref: '#/definitions/node' }],
-      definitions: {
-        node: { type: 'object', properties: { value: { type: valueType }, left: { $ref: '#', maxProperties: 3 }, right: { anyOf: [{ $ref: '#' }, { type: 'null' }] } } },
-      },
-    }));
+    const tree = (valueType: string) =>
+      resolved(
+        'JSON',
+        JSON.stringify({
+          allOf: [{ $ref: '#/definitions/node' }],
+          definitions: {
+            node: {
+              type: 'object',
+              properties: { value: { type: valueType }, left: { $ref: '#', maxProperties: 3 }, right: { anyOf: [{ $ref: '#' }, { type: 'null' }] } },
+            },
+          },
+        }),
+      );
     expect(jsonSchemaCanRead(tree('number'), tree('integer'))).toEqual([]);
     expect(jsonSchemaCanRead(tree('integer'), tree('number')).length).toBeGreaterThan(0);
   });
 
   it('terminate for a recursive Protobuf message', () => {
-    const tree = (valueType: string) => resolved('PROTOBUF', `syntax = "proto3";\nmessage Tree {\n  ${valueType} value = 1;\n  repeated Tree children = 2;\n}\n`);
+    const tree = (valueType: string) =>
+      resolved('PROTOBUF', `syntax = "proto3";\nmessage Tree {\n  ${valueType} value = 1;\n  repeated Tree children = 2;\n}\n`);
     expect(protobufCanRead(tree('int32'), tree('int64'))).toEqual([]);
     expect(protobufCanRead(tree('string'), tree('int64')).length).toBeGreaterThan(0);
   });

@@ -15,14 +15,32 @@ describe('configuration from the environment', () => {
 
   it('reads every documented variable', () => {
     const config = loadConfig({
-      PORT: '9000', HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6380', KEY_PREFIX: 'gw', DEFAULT_PARTITIONS: '6',
-      DEFAULT_RETENTION_MS: '-1', BODY_LIMIT_BYTES: '2048', MAX_MESSAGE_BYTES: '100', REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      REDIS_URL: 'redis://127.0.0.1:6380',
+      KEY_PREFIX: 'gw',
+      DEFAULT_PARTITIONS: '6',
+      DEFAULT_RETENTION_MS: '-1',
+      BODY_LIMIT_BYTES: '2048',
+      MAX_MESSAGE_BYTES: '100',
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
       MAX_HEADERS_PER_RECORD: '16',
       GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
       ALLOW_NON_DURABLE_REDIS: 'true',
     });
     expect(config.maxHeadersPerRecord).toBe(16);
-    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6380', keyPrefix: 'gw', defaultPartitions: 6, defaultRetentionMs: -1, bodyLimitBytes: 2048, maxMessageBytes: 100, groupInitialRebalanceDelayMs: 0, allowNonDurableRedis: true });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6380',
+      keyPrefix: 'gw',
+      defaultPartitions: 6,
+      defaultRetentionMs: -1,
+      bodyLimitBytes: 2048,
+      maxMessageBytes: 100,
+      groupInitialRebalanceDelayMs: 0,
+      allowNonDurableRedis: true,
+    });
     expect(config.redisClusterNodes).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
   });
 

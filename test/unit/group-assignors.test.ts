@@ -28,8 +28,23 @@ describe.each(Object.entries(ASSIGNORS))('the %s assignor', (_name, assignor) =>
     ['as many members as partitions', members('a', 'b', 'c'), { t: 3 }],
     ['more members than partitions', members('a', 'b', 'c', 'd', 'e'), { t: 2 }],
     ['an uneven split', members('a', 'b', 'c'), { t: 8 }],
-    ['two topics', [{ memberId: 'a', topics: ['t', 'u'] }, { memberId: 'b', topics: ['t', 'u'] }], { t: 3, u: 5 }],
-    ['different subscriptions', [{ memberId: 'a', topics: ['t'] }, { memberId: 'b', topics: ['u'] }, { memberId: 'c', topics: ['t', 'u'] }], { t: 4, u: 2 }],
+    [
+      'two topics',
+      [
+        { memberId: 'a', topics: ['t', 'u'] },
+        { memberId: 'b', topics: ['t', 'u'] },
+      ],
+      { t: 3, u: 5 },
+    ],
+    [
+      'different subscriptions',
+      [
+        { memberId: 'a', topics: ['t'] },
+        { memberId: 'b', topics: ['u'] },
+        { memberId: 'c', topics: ['t', 'u'] },
+      ],
+      { t: 4, u: 2 },
+    ],
   ])('gives every partition to exactly one subscribed member with %s', (_case, group, partitions) => {
     const input = { members: group, partitions, previous: {} };
     expectExclusiveAndComplete(input, assignor(input));
@@ -63,7 +78,14 @@ describe('range', () => {
 
 describe('roundrobin', () => {
   it('deals partitions of all topics in turn', () => {
-    const assignment = roundRobinAssignor({ members: [{ memberId: 'a', topics: ['t', 'u'] }, { memberId: 'b', topics: ['t', 'u'] }], partitions: { t: 3, u: 2 }, previous: {} });
+    const assignment = roundRobinAssignor({
+      members: [
+        { memberId: 'a', topics: ['t', 'u'] },
+        { memberId: 'b', topics: ['t', 'u'] },
+      ],
+      partitions: { t: 3, u: 2 },
+      previous: {},
+    });
     expect(keys(assignment, 'a')).toEqual(['t-0', 't-2', 'u-1']);
     expect(keys(assignment, 'b')).toEqual(['t-1', 'u-0']);
   });
@@ -88,7 +110,6 @@ describe('static members', () => {
 });
 
 describe('sticky', () => {
-
   it('moves only what a new member takes when it joins', () => {
     const before = stickyAssignor({ members: members('a', 'b'), partitions: { t: 12 }, previous: {} });
     const after = stickyAssignor({ members: members('a', 'b', 'c'), partitions: { t: 12 }, previous: before });
@@ -96,7 +117,7 @@ describe('sticky', () => {
     expect(moved(before, after)).toBe(4);
   });
 
-  it('keeps the survivors\' partitions when a member leaves', () => {
+  it("keeps the survivors' partitions when a member leaves", () => {
     const before = stickyAssignor({ members: members('a', 'b', 'c'), partitions: { t: 9 }, previous: {} });
     const after = stickyAssignor({ members: members('a', 'c'), partitions: { t: 9 }, previous: before });
     for (const member of ['a', 'c']) for (const key of keys(before, member)) expect(keys(after, member)).toContain(key);
@@ -135,7 +156,7 @@ describe('cooperative-sticky', () => {
   it('moves only the partitions balance requires through any sequence of joins and leaves', () => {
     // A fixed pseudo-random walk: the same cases on every run.
     let seed = 42;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     let group = ['m0', 'm1'];
     let previous: Assignment = {};
     let next = 2;
@@ -155,7 +176,11 @@ describe('cooperative-sticky', () => {
 
   it('balances members with different subscriptions as far as they allow', () => {
     const input = {
-      members: [{ memberId: 'a', topics: ['t'] }, { memberId: 'b', topics: ['t', 'u'] }, { memberId: 'c', topics: ['u'] }],
+      members: [
+        { memberId: 'a', topics: ['t'] },
+        { memberId: 'b', topics: ['t', 'u'] },
+        { memberId: 'c', topics: ['u'] },
+      ],
       partitions: { t: 6, u: 6 },
       previous: { a: Array.from({ length: 6 }, (_, partition) => ({ topic: 't', partition })) },
     };

@@ -19,7 +19,12 @@ async function setup(limits = DEFAULT_FEED_LIMITS) {
   const topics = new TopicService(store, loadConfig({ LOG_LEVEL: 'silent' }));
   const feeds = new PartitionFeeds(new FetchService(store, topics), topics, limits);
   const append = (topic: string, values: string[]) =>
-    store.append(topic, 0, values.map((v) => ({ key: null, value: Buffer.from(JSON.stringify(v)), headers: [], timestamp: 1 })), { timestampType: 'CreateTime' });
+    store.append(
+      topic,
+      0,
+      values.map((v) => ({ key: null, value: Buffer.from(JSON.stringify(v)), headers: [], timestamp: 1 })),
+      { timestampType: 'CreateTime' },
+    );
   return { store, topics, feeds, append, reads: () => storeReads };
 }
 
@@ -59,7 +64,7 @@ describe('partition feeds', () => {
     expect(behind?.atEnd).toBe(false);
   });
 
-  it('keeps no batch that a partition\'s only consumer read', async () => {
+  it("keeps no batch that a partition's only consumer read", async () => {
     const { topics, feeds, append, reads } = await setup();
     await topics.create({ name: 'alone', partitions: 1 });
     await append('alone', ['a', 'b', 'c']);
@@ -68,7 +73,7 @@ describe('partition feeds', () => {
     expect(reads()).toBe(2);
   });
 
-  it('never serves a deleted and re-created topic from the old one\'s batches', async () => {
+  it("never serves a deleted and re-created topic from the old one's batches", async () => {
     const { topics, feeds, append } = await setup();
     await topics.create({ name: 'reborn', partitions: 1 });
     await append('reborn', ['old']);
@@ -83,7 +88,8 @@ describe('partition feeds', () => {
   it('keeps at most maxConcurrentReads store reads in flight', async () => {
     const { topics, feeds, append, store } = await setup({ ...DEFAULT_FEED_LIMITS, maxConcurrentReads: 2 });
     await topics.create({ name: 'wide', partitions: 8 });
-    for (let p = 0; p < 8; p++) await store.append('wide', p, [{ key: null, value: Buffer.from('1'), headers: [], timestamp: 1 }], { timestampType: 'CreateTime' });
+    for (let p = 0; p < 8; p++)
+      await store.append('wide', p, [{ key: null, value: Buffer.from('1'), headers: [], timestamp: 1 }], { timestampType: 'CreateTime' });
     await append('wide', ['x']);
     let inFlight = 0;
     let peak = 0;

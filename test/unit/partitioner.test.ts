@@ -12,7 +12,7 @@ describe('the default partitioner', () => {
     ['a-little-bit-longer-string', -1486304829],
     ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
     ['abc', 479470107],
-  ])('hashes %j exactly as Kafka\'s murmur2 does', (key, expected) => {
+  ])("hashes %j exactly as Kafka's murmur2 does", (key, expected) => {
     expect(murmur2(Buffer.from(key))).toBe(expected);
   });
 
@@ -22,10 +22,16 @@ describe('the default partitioner', () => {
     expect(toPositive(5)).toBe(5);
   });
 
-  it('gives every keyed record the partition kafkajs\' JavaCompatiblePartitioner gives it', () => {
+  it("gives every keyed record the partition kafkajs' JavaCompatiblePartitioner gives it", () => {
     const reference = kafkajs.Partitioners.JavaCompatiblePartitioner();
     for (const partitions of [1, 2, 3, 7, 12, 100]) {
-      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      }));
       for (let i = 0; i < 300; i++) {
         const key = randomBytes(i % 40);
         const expected = reference({ topic: 't', partitionMetadata, message: { key, value: null } });

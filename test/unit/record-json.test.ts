@@ -52,7 +52,12 @@ describe('records as JSON text', () => {
     const cases: DeliveredRecord[] = [
       record(rawJsonFromBytes(bytes('"k-1"')), rawJsonFromBytes(bytes('{"a":[1,{"b":null}],"s":"x\\ny \\u2028"}'))),
       record(null, 'AAEC/w==', { error: 'Cannot decode as json (value: not valid JSON text); the bytes are given as base64.' }),
-      record('binary-as-base64==', null, { headers: [{ name: 'trace', value: 'AAE=' }, { name: 'trace', value: null }] }),
+      record('binary-as-base64==', null, {
+        headers: [
+          { name: 'trace', value: 'AAE=' },
+          { name: 'trace', value: null },
+        ],
+      }),
       record(rawJsonFromBytes(bytes('7')), { decoded: true }, { error: 'value: unknown schema id 99' }),
     ];
     for (const delivered of cases) {

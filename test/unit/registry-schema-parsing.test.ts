@@ -11,11 +11,24 @@ import { parseSchema } from '../../src/registry/schema/parse.js';
 const parse = (schemaType: SchemaType, schema: string, references: ResolvedSchema['references'] = []) => parseSchema({ schemaType, schema, references });
 
 describe('Avro', () => {
-  const user = { type: 'record', name: 'User', namespace: 'com.example', doc: 'A user', fields: [{ name: 'age', type: { type: 'int' }, default: 0, doc: 'years' }] };
+  const user = {
+    type: 'record',
+    name: 'User',
+    namespace: 'com.example',
+    doc: 'A user',
+    fields: [{ name: 'age', type: { type: 'int' }, default: 0, doc: 'years' }],
+  };
 
   it('prints the canonical form compactly, attributes in a fixed order, keeping docs and defaults', async () => {
-    const shuffled = { fields: [{ doc: 'years', default: 0, type: { type: 'int' }, name: 'age' }], doc: 'A user', namespace: 'com.example', name: 'User', type: 'record' };
-    const expected = '{"type":"record","name":"User","namespace":"com.example","doc":"A user","fields":[{"name":"age","type":{"type":"int"},"doc":"years","default":0}]}';
+    const shuffled = {
+      fields: [{ doc: 'years', default: 0, type: { type: 'int' }, name: 'age' }],
+      doc: 'A user',
+      namespace: 'com.example',
+      name: 'User',
+      type: 'record',
+    };
+    const expected =
+      '{"type":"record","name":"User","namespace":"com.example","doc":"A user","fields":[{"name":"age","type":{"type":"int"},"doc":"years","default":0}]}';
     expect((await parse('AVRO', JSON.stringify(user, null, 2))).canonical).toBe(expected);
     expect((await parse('AVRO', JSON.stringify(shuffled))).canonical).toBe(expected);
   });
@@ -36,7 +49,15 @@ describe('Avro', () => {
   });
 
   it('qualifies names by the enclosing namespace', async () => {
-    const nested = { type: 'record', name: 'Outer', namespace: 'a', fields: [{ name: 'in', type: { type: 'enum', name: 'Suit', symbols: ['S'] } }, { name: 'again', type: 'Suit' }] };
+    const nested = {
+      type: 'record',
+      name: 'Outer',
+      namespace: 'a',
+      fields: [
+        { name: 'in', type: { type: 'enum', name: 'Suit', symbols: ['S'] } },
+        { name: 'again', type: 'Suit' },
+      ],
+    };
     expect((await parse('AVRO', JSON.stringify(nested))).normalized).toBe(
       '{"name":"a.Outer","type":"record","fields":[{"name":"in","type":{"name":"a.Suit","type":"enum","symbols":["S"]}},{"name":"again","type":"a.Suit"}]}',
     );
@@ -51,7 +72,8 @@ describe('Avro', () => {
 });
 
 describe('Protobuf', () => {
-  const order = 'syntax = "proto3";\npackage shop;\noption java_package = "com.shop";\nmessage Order {\n  string id = 1;\n  int64 amount = 2 [deprecated = true];\n}\nmessage Item {\n  string sku = 1;\n}';
+  const order =
+    'syntax = "proto3";\npackage shop;\noption java_package = "com.shop";\nmessage Order {\n  string id = 1;\n  int64 amount = 2 [deprecated = true];\n}\nmessage Item {\n  string sku = 1;\n}';
 
   it('prints the canonical form without comments or stray whitespace, keeping everything else', async () => {
     const messy = `// orders\nsyntax="proto3";package shop;   option java_package = "com.shop";\n/* the order */ message Order{string id=1;int64 amount=2[deprecated=true];}\nmessage Item { string sku = 1; }`;
@@ -66,16 +88,20 @@ describe('Protobuf', () => {
 
   it('normalizes away field order and type spelling, but not message order (message indexes count it)', async () => {
     const base = await parse('PROTOBUF', order);
-    const reordered = 'syntax = "proto3"; package shop; option java_package = "com.shop"; message Order { int64 amount = 2 [deprecated = true]; .shop.Order.Nothing n = 3; string id = 1; message Nothing {} } message Item { string sku = 1; }';
-    const spelled = 'syntax = "proto3"; package shop; option java_package = "com.shop"; message Order { string id = 1; int64 amount = 2 [deprecated = true]; Nothing n = 3; message Nothing {} } message Item { string sku = 1; }';
+    const reordered =
+      'syntax = "proto3"; package shop; option java_package = "com.shop"; message Order { int64 amount = 2 [deprecated = true]; .shop.Order.Nothing n = 3; string id = 1; message Nothing {} } message Item { string sku = 1; }';
+    const spelled =
+      'syntax = "proto3"; package shop; option java_package = "com.shop"; message Order { string id = 1; int64 amount = 2 [deprecated = true]; Nothing n = 3; message Nothing {} } message Item { string sku = 1; }';
     expect((await parse('PROTOBUF', reordered)).normalized).toBe((await parse('PROTOBUF', spelled)).normalized);
-    const swapped = 'syntax = "proto3"; package shop; option java_package = "com.shop"; message Item { string sku = 1; } message Order { string id = 1; int64 amount = 2 [deprecated = true]; }';
+    const swapped =
+      'syntax = "proto3"; package shop; option java_package = "com.shop"; message Item { string sku = 1; } message Order { string id = 1; int64 amount = 2 [deprecated = true]; }';
     expect((await parse('PROTOBUF', swapped)).normalized).not.toBe(base.normalized);
   });
 
   it('resolves imports from references and the well-known types', async () => {
     const money = 'syntax = "proto3"; package common; message Money { int64 units = 1; }';
-    const priced = 'syntax = "proto3"; import "common.proto"; import "google/protobuf/timestamp.proto"; message P { common.Money m = 1; google.protobuf.Timestamp at = 2; }';
+    const priced =
+      'syntax = "proto3"; import "common.proto"; import "google/protobuf/timestamp.proto"; message P { common.Money m = 1; google.protobuf.Timestamp at = 2; }';
     await expect(parse('PROTOBUF', priced, [{ name: 'common.proto', schema: money }])).resolves.toMatchObject({ schemaType: 'PROTOBUF' });
     await expect(parse('PROTOBUF', priced)).rejects.toMatchObject({ errorCode: 42201, message: expect.stringContaining('common.proto') });
   });

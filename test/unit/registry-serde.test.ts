@@ -63,7 +63,10 @@ beforeAll(async () => {
 const roundTrip = async (id: number, value: unknown, options = {}) => (await serde().decode(await serde().encode(id, value, options))).value;
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(GatewayError);
   return error as GatewayError;
 }
@@ -102,7 +105,17 @@ describe('Avro', () => {
 
 describe('Protobuf', () => {
   it('round-trips the first message in proto3 JSON: 64-bit integers as strings, enums by name, bytes as base64', async () => {
-    const value = { id: 'p1', cents: '1999', kind: 'CASH', tags: ['a', 'b'], counts: { x: 2 }, raw: 'AAH/', card: '4111', fee: { cents: 30 }, payerName: 'Ada' };
+    const value = {
+      id: 'p1',
+      cents: '1999',
+      kind: 'CASH',
+      tags: ['a', 'b'],
+      counts: { x: 2 },
+      raw: 'AAH/',
+      card: '4111',
+      fee: { cents: 30 },
+      payerName: 'Ada',
+    };
     expect(await roundTrip(ids.proto, value)).toEqual(value);
   });
 

@@ -17,8 +17,14 @@ describe('Protobuf message indexes', () => {
   it.each([
     [[0], [0x00]],
     [[1], [0x02, 0x02]],
-    [[0, 0], [0x04, 0x00, 0x00]],
-    [[2, 1], [0x04, 0x04, 0x02]],
+    [
+      [0, 0],
+      [0x04, 0x00, 0x00],
+    ],
+    [
+      [2, 1],
+      [0x04, 0x04, 0x02],
+    ],
     [[70], [0x02, 0x8c, 0x01]],
   ])('writes %j as zig-zag varints %j (with [0] as the single byte 0x00)', (indexes, bytes) => {
     expect([...encodeMessageIndexes(indexes)]).toEqual(bytes);

@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ErrorCode, GatewayError, consumerInstanceExists, consumerInstanceNotFound, notAssigned, offsetOutOfRange, subscriptionExclusive } from '../../errors.js';
+import {
+  ErrorCode,
+  GatewayError,
+  consumerInstanceExists,
+  consumerInstanceNotFound,
+  notAssigned,
+  offsetOutOfRange,
+  subscriptionExclusive,
+} from '../../errors.js';
 import { startingOffset } from '../../consume/start-offsets.js';
 import type { FetchService } from '../../fetch/fetch-service.js';
 import type { TopicPartition } from '../../log/store.js';
@@ -132,7 +140,10 @@ export class ConsumerInstances {
     let previous: StoredInstance | undefined;
     const result = await this.change(key, (state) => {
       previous = state;
-      return { doc: { ...state.doc, epoch: state.doc.epoch + 1, subscription: undefined, manual: undefined, held: [], memberId: undefined, positions: {} }, lease: { kind: 'drop' } };
+      return {
+        doc: { ...state.doc, epoch: state.doc.epoch + 1, subscription: undefined, manual: undefined, held: [], memberId: undefined, positions: {} },
+        lease: { kind: 'drop' },
+      };
     });
     if (result === 'gone' || !previous) throw notFound(key);
     await this.subscriptionEnded(key, 'leave');
@@ -153,7 +164,10 @@ export class ConsumerInstances {
         const log = await this.deps.fetch.offsets(tp.topic, tp.partition);
         positions[tpKey(tp.topic, tp.partition)] = startingOffset(tp, committed[tpKey(tp.topic, tp.partition)]?.offset, log, state.doc.config.offsetReset);
       }
-      return { doc: { ...state.doc, epoch: state.doc.epoch + 1, manual: partitions, held: partitions, memberId: undefined, positions }, lease: { kind: 'drop' } };
+      return {
+        doc: { ...state.doc, epoch: state.doc.epoch + 1, manual: partitions, held: partitions, memberId: undefined, positions },
+        lease: { kind: 'drop' },
+      };
     });
     if (result === 'gone') throw notFound(key);
     await this.announce(key);

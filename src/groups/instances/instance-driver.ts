@@ -85,7 +85,9 @@ export class InstanceDriver {
       });
     } catch (error) {
       this.finish();
-      await changeInstance(this.context.store, this.key, (state) => (state.lease === this.token ? { doc: state.doc, lease: { kind: 'drop-own', token: this.token } } : undefined));
+      await changeInstance(this.context.store, this.key, (state) =>
+        state.lease === this.token ? { doc: state.doc, lease: { kind: 'drop-own', token: this.token } } : undefined,
+      );
       throw error;
     }
     this.member = member;
@@ -188,7 +190,9 @@ export class InstanceDriver {
   }
 
   private async commit(member: GroupMember, state: StoredInstance, partitions: TopicPartition[]): Promise<void> {
-    await this.context.groups.commitAs(this.key.group, member.memberId, positionsOf(state.doc, partitions)).catch((error: unknown) => this.warn(error, 'auto-commit on revocation failed'));
+    await this.context.groups
+      .commitAs(this.key.group, member.memberId, positionsOf(state.doc, partitions))
+      .catch((error: unknown) => this.warn(error, 'auto-commit on revocation failed'));
   }
 
   /** Writes what the member holds, if this driver still drives the instance's subscription. */

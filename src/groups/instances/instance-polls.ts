@@ -8,7 +8,15 @@ import type { RegistryService } from '../../registry/registry-service.js';
 import type { GroupService } from '../group-service.js';
 import { tpKey, type CommittedOffset } from '../group-state.js';
 import type { DriverLog } from './instance-driver.js';
-import { instanceName, positionsOf, type InstanceConfig, type InstanceDoc, type InstanceKey, type InstanceStateStore, type StoredInstance } from './instance-state.js';
+import {
+  instanceName,
+  positionsOf,
+  type InstanceConfig,
+  type InstanceDoc,
+  type InstanceKey,
+  type InstanceStateStore,
+  type StoredInstance,
+} from './instance-state.js';
 
 export interface PolledRecord extends DecodedRecord {
   topic: string;
@@ -76,7 +84,12 @@ export class InstancePolls {
       }
       const read = await this.readOnce(key, doc, options.maxBytes);
       if (read.moved) {
-        const result = await this.deps.state.update(key, state.version, { ...doc, positions: read.positions }, doc.subscription ? { kind: 'live' } : { kind: 'any' });
+        const result = await this.deps.state.update(
+          key,
+          state.version,
+          { ...doc, positions: read.positions },
+          doc.subscription ? { kind: 'live' } : { kind: 'any' },
+        );
         if (result === 'gone') throw consumerInstanceNotFound(key.group, key.id);
         if (result !== 'ok') {
           // Another poll, a rebalance or a seek moved the instance on (or its driver's lease

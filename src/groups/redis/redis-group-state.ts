@@ -26,7 +26,8 @@ function groupError(error: unknown, group = ''): GatewayError {
   if (fenced) return fencedInstance(group, fenced[1]);
   const owner = /NOT_OWNER (\S*)/.exec(message);
   if (owner) return notOwner(owner[1]);
-  if (error instanceof Error && error.name === 'ReplyError') return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a group command: ${message}`, { cause: error });
+  if (error instanceof Error && error.name === 'ReplyError')
+    return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a group command: ${message}`, { cause: error });
   return backendUnavailable(message, error);
 }
 
@@ -206,7 +207,11 @@ function parseAssignment(json: string): Assignment {
 }
 
 function parseSnapshot(raw: string): GroupSnapshot {
-  const parsed = JSON.parse(raw) as Omit<GroupSnapshot, 'assignment'> & { assignment: string; members: MemberRecord[] | Record<string, never>; owners: Record<string, string> | unknown[] };
+  const parsed = JSON.parse(raw) as Omit<GroupSnapshot, 'assignment'> & {
+    assignment: string;
+    members: MemberRecord[] | Record<string, never>;
+    owners: Record<string, string> | unknown[];
+  };
   return {
     membersVersion: parsed.membersVersion,
     assignedVersion: parsed.assignedVersion,

@@ -19,7 +19,8 @@ type ScriptName = (typeof SCRIPTS)[number];
 function instanceError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === 'ReplyError') return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a consumer instance command: ${message}`, { cause: error });
+  if (error instanceof Error && error.name === 'ReplyError')
+    return new GatewayError(ErrorCode.BACKEND_ERROR, `Redis refused a consumer instance command: ${message}`, { cause: error });
   return backendUnavailable(message, error);
 }
 

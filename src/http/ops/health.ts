@@ -13,7 +13,8 @@ const Status = {
     store: { type: 'string', enum: ['redis', 'memory'] },
     durable: {
       type: 'boolean',
-      description: 'True only when no acknowledged record can be lost to a crash or a power loss of the Redis host: an append-only file fsynced on every write (mode aof-always).',
+      description:
+        'True only when no acknowledged record can be lost to a crash or a power loss of the Redis host: an append-only file fsynced on every write (mode aof-always).',
     },
     durability: {
       type: 'object',

@@ -16,7 +16,9 @@ export const registrySchemaRoutes: RoutePlugin = async (app) => {
     return Number(raw);
   };
 
-  app.get('/schemas/types', { schema: { tags, summary: 'The schema types the registry supports', response: { 200: stringList } } }, async () => registry.schemaTypes());
+  app.get('/schemas/types', { schema: { tags, summary: 'The schema types the registry supports', response: { 200: stringList } } }, async () =>
+    registry.schemaTypes(),
+  );
 
   // Serializers look up every id they have not seen yet: the registry's busiest route. An id's
   // schema never changes, so its answer is kept as text. The service hands out one object per
@@ -53,7 +55,15 @@ export const registrySchemaRoutes: RoutePlugin = async (app) => {
 
   app.get(
     '/schemas/ids/:id/versions',
-    { schema: { tags, summary: 'The subject versions holding a global id', params: idParams, querystring: idQuery, response: { 200: { $ref: 'RegistrySubjectVersionList#' } } } },
+    {
+      schema: {
+        tags,
+        summary: 'The subject versions holding a global id',
+        params: idParams,
+        querystring: idQuery,
+        response: { 200: { $ref: 'RegistrySubjectVersionList#' } },
+      },
+    },
     async (request) => registry.versionsOfId(schemaId(request.params.id), { deleted: request.query.deleted, subject: request.query.subject }),
   );
 };

@@ -1,7 +1,15 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { invalidCompatibilityLevel, invalidMode, invalidSchema } from '../../registry/errors.js';
 import { parseVersion } from '../../registry/schema-request.js';
-import { ConfigUpdateRequest, Mode, RegisterSchemaRequest, SchemaReference, queryFlags, subjectParams, versionParams } from '../../../schemas/registry/registry.js';
+import {
+  ConfigUpdateRequest,
+  Mode,
+  RegisterSchemaRequest,
+  SchemaReference,
+  queryFlags,
+  subjectParams,
+  versionParams,
+} from '../../../schemas/registry/registry.js';
 import type { RoutePlugin } from '../route-plugin.js';
 import { rejectInvalid } from './render.js';
 
@@ -36,7 +44,16 @@ export const registrySettingsRoutes: RoutePlugin<[typeof RegisterSchemaRequest, 
     );
     app.put<ScopeRoute<{ Body: FromSchema<typeof ConfigUpdateRequest> }>>(
       path,
-      { attachValidation: true, schema: { tags, summary: `Set ${scope} compatibility level`, ...params, body: { $ref: 'RegistryConfigUpdateRequest#' }, response: { 200: { $ref: 'RegistryConfigUpdateRequest#' } } } },
+      {
+        attachValidation: true,
+        schema: {
+          tags,
+          summary: `Set ${scope} compatibility level`,
+          ...params,
+          body: { $ref: 'RegistryConfigUpdateRequest#' },
+          response: { 200: { $ref: 'RegistryConfigUpdateRequest#' } },
+        },
+      },
       async (request) => {
         rejectInvalid(request, invalidCompatibilityLevel);
         return settings.setConfig(subject(request), request.body);
@@ -75,7 +92,14 @@ export const registrySettingsRoutes: RoutePlugin<[typeof RegisterSchemaRequest, 
   const compatibilitySchema = <Params>(summary: string, params: Params) =>
     ({
       attachValidation: true,
-      schema: { tags, summary, params, querystring: compatibilityQuery, body: { $ref: 'RegistryRegisterSchemaRequest#' }, response: { 200: { $ref: 'RegistryCompatibilityCheckResponse#' } } },
+      schema: {
+        tags,
+        summary,
+        params,
+        querystring: compatibilityQuery,
+        body: { $ref: 'RegistryRegisterSchemaRequest#' },
+        response: { 200: { $ref: 'RegistryCompatibilityCheckResponse#' } },
+      },
     }) as const;
 
   const answer = (result: { isCompatible: boolean; messages: string[] }, verboseAnswer: boolean | undefined) =>

@@ -1,6 +1,14 @@
 import { invalidSchema } from '../../registry/errors.js';
 import { parseVersion } from '../../registry/schema-request.js';
-import { RegisterSchemaRequest, SchemaReference, integerList, queryFlags, stringList, subjectParams, versionParams } from '../../../schemas/registry/registry.js';
+import {
+  RegisterSchemaRequest,
+  SchemaReference,
+  integerList,
+  queryFlags,
+  stringList,
+  subjectParams,
+  versionParams,
+} from '../../../schemas/registry/registry.js';
 import type { RoutePlugin } from '../route-plugin.js';
 import { rejectInvalid, renderSchema, renderSubjectVersion } from './render.js';
 
@@ -14,7 +22,14 @@ export const registrySubjectRoutes: RoutePlugin<[typeof RegisterSchemaRequest, t
 
   app.get(
     '/subjects',
-    { schema: { tags, summary: 'List subjects', querystring: { type: 'object', properties: { deleted, deletedOnly, subjectPrefix: { type: 'string' } } }, response: { 200: stringList } } },
+    {
+      schema: {
+        tags,
+        summary: 'List subjects',
+        querystring: { type: 'object', properties: { deleted, deletedOnly, subjectPrefix: { type: 'string' } } },
+        response: { 200: stringList },
+      },
+    },
     async (request) => registry.listSubjects({ deleted: request.query.deleted, deletedOnly: request.query.deletedOnly, prefix: request.query.subjectPrefix }),
   );
 
@@ -58,7 +73,14 @@ export const registrySubjectRoutes: RoutePlugin<[typeof RegisterSchemaRequest, t
     '/subjects/:subject',
     {
       attachValidation: true,
-      schema: { tags, summary: 'Find the version of a subject that holds a schema', params: subjectParams, querystring: { type: 'object', properties: { normalize, deleted } }, body, response: { 200: { $ref: 'RegistrySubjectVersionSchema#' } } },
+      schema: {
+        tags,
+        summary: 'Find the version of a subject that holds a schema',
+        params: subjectParams,
+        querystring: { type: 'object', properties: { normalize, deleted } },
+        body,
+        response: { 200: { $ref: 'RegistrySubjectVersionSchema#' } },
+      },
     },
     async (request) => {
       rejectInvalid(request, invalidSchema);
@@ -68,13 +90,29 @@ export const registrySubjectRoutes: RoutePlugin<[typeof RegisterSchemaRequest, t
 
   app.delete(
     '/subjects/:subject',
-    { schema: { tags, summary: 'Delete a subject (soft, then permanent)', params: subjectParams, querystring: { type: 'object', properties: { permanent } }, response: { 200: integerList } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a subject (soft, then permanent)',
+        params: subjectParams,
+        querystring: { type: 'object', properties: { permanent } },
+        response: { 200: integerList },
+      },
+    },
     async (request) => registry.deleteSubject(request.params.subject, { permanent: request.query.permanent }),
   );
 
   app.get(
     '/subjects/:subject/versions/:version',
-    { schema: { tags, summary: 'A version of a subject (or `latest`)', params: versionParams, querystring: { type: 'object', properties: { deleted } }, response: { 200: { $ref: 'RegistrySubjectVersionSchema#' } } } },
+    {
+      schema: {
+        tags,
+        summary: 'A version of a subject (or `latest`)',
+        params: versionParams,
+        querystring: { type: 'object', properties: { deleted } },
+        response: { 200: { $ref: 'RegistrySubjectVersionSchema#' } },
+      },
+    },
     async (request) => renderSubjectVersion(await registry.getVersion(request.params.subject, parseVersion(request.params.version), request.query)),
   );
 
@@ -89,13 +127,29 @@ export const registrySubjectRoutes: RoutePlugin<[typeof RegisterSchemaRequest, t
 
   app.get(
     '/subjects/:subject/versions/:version/referencedby',
-    { schema: { tags, summary: 'Ids of the schemas that reference a version', params: versionParams, querystring: { type: 'object', properties: { deleted } }, response: { 200: integerList } } },
+    {
+      schema: {
+        tags,
+        summary: 'Ids of the schemas that reference a version',
+        params: versionParams,
+        querystring: { type: 'object', properties: { deleted } },
+        response: { 200: integerList },
+      },
+    },
     async (request) => registry.referencedBy(request.params.subject, parseVersion(request.params.version), request.query),
   );
 
   app.delete(
     '/subjects/:subject/versions/:version',
-    { schema: { tags, summary: 'Delete a version (soft, then permanent)', params: versionParams, querystring: { type: 'object', properties: { permanent } }, response: { 200: { type: 'integer' } } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a version (soft, then permanent)',
+        params: versionParams,
+        querystring: { type: 'object', properties: { permanent } },
+        response: { 200: { type: 'integer' } },
+      },
+    },
     async (request) => registry.deleteVersion(request.params.subject, parseVersion(request.params.version), { permanent: request.query.permanent }),
   );
 };

@@ -6,7 +6,16 @@ import type { OffsetResetPolicy } from '../../consume/start-offsets.js';
 import type { InstanceConfig, InstanceKey } from '../../groups/instances/instance-state.js';
 import type { RecordFormat } from '../../fetch/schema-decoding.js';
 import { errorResponses } from '../../../schemas/common/error.js';
-import { CommittedOffsets, ConsumerRecords, CreateConsumerRequest, CreateConsumerResponse, OffsetsRequest, PartitionsRequest, Subscription, SubscriptionRequest } from '../../../schemas/v2/consumers.js';
+import {
+  CommittedOffsets,
+  ConsumerRecords,
+  CreateConsumerRequest,
+  CreateConsumerResponse,
+  OffsetsRequest,
+  PartitionsRequest,
+  Subscription,
+  SubscriptionRequest,
+} from '../../../schemas/v2/consumers.js';
 import { baseUrl } from '../v3/cluster.js';
 
 type TP = { topic: string; partition: number };
@@ -31,14 +40,25 @@ const MAX_REQUEST_TIMEOUT_MS = 60_000;
 function positiveInteger(name: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0) throw new GatewayError(ErrorCode.INVALID_CONSUMER_CONFIG, `Invalid consumer configuration: ${name} must be a non-negative integer, got '${value}'.`);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new GatewayError(ErrorCode.INVALID_CONSUMER_CONFIG, `Invalid consumer configuration: ${name} must be a non-negative integer, got '${value}'.`);
   return number;
 }
 
 /** Confluent v2 consumer instances: create, subscribe or assign, poll records, commit, seek, delete. */
 export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
   const { consumers } = app.services;
-  for (const schema of [CreateConsumerRequest, CreateConsumerResponse, SubscriptionRequest, Subscription, PartitionsRequest, OffsetsRequest, CommittedOffsets, ConsumerRecords]) app.addSchema(schema);
+  for (const schema of [
+    CreateConsumerRequest,
+    CreateConsumerResponse,
+    SubscriptionRequest,
+    Subscription,
+    PartitionsRequest,
+    OffsetsRequest,
+    CommittedOffsets,
+    ConsumerRecords,
+  ])
+    app.addSchema(schema);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('content-type', V2);
     return payload;
@@ -48,7 +68,15 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { group: string }; Body: Record<string, string | number | undefined> }>(
     '/consumers/:group',
-    { schema: { tags, summary: 'Create a consumer instance in a group', params: groupParams, body: { $ref: 'V2CreateConsumerRequest#' }, response: { 200: { $ref: 'V2CreateConsumerResponse#' }, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a consumer instance in a group',
+        params: groupParams,
+        body: { $ref: 'V2CreateConsumerRequest#' },
+        response: { 200: { $ref: 'V2CreateConsumerResponse#' }, ...errorResponses },
+      },
+    },
     async (request) => {
       const body = request.body ?? {};
       const reset = (body['auto.offset.reset'] as string | undefined) ?? 'latest';
@@ -56,7 +84,10 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
         format: ((body.format as string | undefined) ?? 'binary') as RecordFormat,
         offsetReset: (reset === 'smallest' ? 'earliest' : reset === 'largest' ? 'latest' : reset) as OffsetResetPolicy,
         autoCommit: (body['auto.commit.enable'] ?? 'true') === 'true',
-        requestTimeoutMs: Math.min(positiveInteger('consumer.request.timeout.ms', body['consumer.request.timeout.ms'], DEFAULT_REQUEST_TIMEOUT_MS), MAX_REQUEST_TIMEOUT_MS),
+        requestTimeoutMs: Math.min(
+          positiveInteger('consumer.request.timeout.ms', body['consumer.request.timeout.ms'], DEFAULT_REQUEST_TIMEOUT_MS),
+          MAX_REQUEST_TIMEOUT_MS,
+        ),
       };
       positiveInteger('fetch.min.bytes', body['fetch.min.bytes'], 1);
       const id = await consumers.create(request.params.group, body.name as string | undefined, config);
@@ -75,7 +106,12 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: InstanceParams; Body: { topics?: string[]; topic_pattern?: string } }>(
     '/consumers/:group/instances/:instance/subscription',
-    { schema: routeSchema('Subscribe to topics or a topic pattern', { body: { $ref: 'V2SubscriptionRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+    {
+      schema: routeSchema('Subscribe to topics or a topic pattern', {
+        body: { $ref: 'V2SubscriptionRequest#' },
+        response: { 204: { type: 'null' }, ...errorResponses },
+      }),
+    },
     async (request, reply) => {
       const { topics, topic_pattern: pattern } = request.body;
       if ((topics === undefined) === (pattern === undefined)) throw new GatewayError(ErrorCode.UNPROCESSABLE, 'Give either topics or topic_pattern.');
@@ -165,9 +201,17 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
   for (const position of ['beginning', 'end'] as const) {
     app.post<{ Params: InstanceParams; Body: { partitions: TP[] } }>(
       `/consumers/:group/instances/:instance/positions/${position}`,
-      { schema: routeSchema(`Seek partitions to the ${position}`, { body: { $ref: 'V2PartitionsRequest#' }, response: { 204: { type: 'null' }, ...errorResponses } }) },
+      {
+        schema: routeSchema(`Seek partitions to the ${position}`, {
+          body: { $ref: 'V2PartitionsRequest#' },
+          response: { 204: { type: 'null' }, ...errorResponses },
+        }),
+      },
       async (request, reply) => {
-        await consumers.seek(keyOf(request), request.body.partitions.map((tp) => ({ ...tp, offset: position })));
+        await consumers.seek(
+          keyOf(request),
+          request.body.partitions.map((tp) => ({ ...tp, offset: position })),
+        );
         return reply.status(204).send();
       },
     );
@@ -177,7 +221,18 @@ export async function v2ConsumerRoutes(app: FastifyInstance): Promise<void> {
     '/consumers/:group/instances/:instance/records',
     {
       schema: routeSchema('Fetch records (long poll: returns as soon as records arrive)', {
-        querystring: { type: 'object', properties: { timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS }, max_bytes: { type: 'integer', minimum: 1, maximum: 67108864, description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger." } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            timeout: { type: 'integer', minimum: 0, maximum: MAX_REQUEST_TIMEOUT_MS },
+            max_bytes: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 67108864,
+              description: "Byte budget, records counted as Kafka's record format sizes them (headers included); the first record comes even when larger.",
+            },
+          },
+        },
         response: { 200: { $ref: 'V2ConsumerRecords#' }, 406: { $ref: 'ErrorBody#' }, ...errorResponses },
       }),
     },

@@ -60,8 +60,10 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
     done(null, payload);
   });
 
-  app.get('/topics', { schema: { tags: ['v2'], summary: 'List topic names', response: { 200: { type: 'array', items: { type: 'string' } }, ...errorResponses } } }, async () =>
-    (await topics.list()).map((topic) => topic.name),
+  app.get(
+    '/topics',
+    { schema: { tags: ['v2'], summary: 'List topic names', response: { 200: { type: 'array', items: { type: 'string' } }, ...errorResponses } } },
+    async () => (await topics.list()).map((topic) => topic.name),
   );
 
   app.get(
@@ -76,7 +78,14 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
 
   app.get(
     '/topics/:topic/partitions',
-    { schema: { tags: ['v2'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { type: 'array', items: { $ref: 'V2Partition#' } }, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['v2'],
+        summary: 'List the partitions of a topic',
+        params: topicParams,
+        response: { 200: { type: 'array', items: { $ref: 'V2Partition#' } }, ...errorResponses },
+      },
+    },
     async (request) => partitionsOf(await topics.get(request.params.topic)),
   );
 
@@ -92,7 +101,14 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
 
   app.get(
     '/topics/:topic/partitions/:partition/offsets',
-    { schema: { tags: ['v2'], summary: 'Beginning and end offsets of a partition', params: partitionParams, response: { 200: { $ref: 'V2PartitionOffsets#' }, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['v2'],
+        summary: 'Beginning and end offsets of a partition',
+        params: partitionParams,
+        response: { 200: { $ref: 'V2PartitionOffsets#' }, ...errorResponses },
+      },
+    },
     async (request) => {
       const offsets = await fetch.offsets(request.params.topic, request.params.partition);
       return { beginning_offset: offsets.logStartOffset, end_offset: offsets.nextOffset };

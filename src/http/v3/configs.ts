@@ -56,7 +56,15 @@ export const v3ConfigRoutes: RoutePlugin<[typeof UpdateConfigRequest, typeof Alt
 
   app.put(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs/:name',
-    { schema: { tags: ['v3'], summary: 'Set one topic config', params: configParams, body: { $ref: 'UpdateConfigRequest#' }, response: { 204: { type: 'null' }, ...v3Errors } } },
+    {
+      schema: {
+        tags: ['v3'],
+        summary: 'Set one topic config',
+        params: configParams,
+        body: { $ref: 'UpdateConfigRequest#' },
+        response: { 204: { type: 'null' }, ...v3Errors },
+      },
+    },
     async (request, reply) => {
       await cluster(request.params.cluster_id);
       await topics.alterConfigs(request.params.topic_name, [{ name: request.params.name, value: request.body.value }]);
@@ -76,7 +84,15 @@ export const v3ConfigRoutes: RoutePlugin<[typeof UpdateConfigRequest, typeof Alt
 
   app.post(
     '/v3/clusters/:cluster_id/topics/:topic_name/configs:alter',
-    { schema: { tags: ['v3'], summary: 'Alter several topic configs at once', params: topicParams, body: { $ref: 'AlterConfigBatchRequest#' }, response: { 204: { type: 'null' }, ...v3Errors } } },
+    {
+      schema: {
+        tags: ['v3'],
+        summary: 'Alter several topic configs at once',
+        params: topicParams,
+        body: { $ref: 'AlterConfigBatchRequest#' },
+        response: { 204: { type: 'null' }, ...v3Errors },
+      },
+    },
     async (request, reply) => {
       await cluster(request.params.cluster_id);
       const changes = request.body.data.map((change) => ({

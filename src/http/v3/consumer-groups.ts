@@ -31,7 +31,17 @@ function state(snapshot: GroupSnapshot): string {
 export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
   const cluster = clusterResolver(app);
   const { groups } = app.services;
-  for (const schema of [ConsumerGroup, Consumer, ConsumerAssignment, ConsumerLag, ConsumerGroupLagSummary, ConsumerGroupList, ConsumerList, ConsumerAssignmentList, ConsumerLagList]) {
+  for (const schema of [
+    ConsumerGroup,
+    Consumer,
+    ConsumerAssignment,
+    ConsumerLag,
+    ConsumerGroupLagSummary,
+    ConsumerGroupList,
+    ConsumerList,
+    ConsumerAssignmentList,
+    ConsumerLagList,
+  ]) {
     app.addSchema(schema);
   }
 
@@ -82,7 +92,10 @@ export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
 
   const renderLag = (request: FastifyRequest, clusterId: string, group: string, lag: PartitionLag, snapshot: GroupSnapshot) => ({
     kind: 'KafkaConsumerLag',
-    metadata: { self: `${base(request, clusterId, group)}/lags/${lag.topic}/partitions/${lag.partition}`, resource_name: crn(clusterId, `${group}/lag=${lag.topic}/partition=${lag.partition}`) },
+    metadata: {
+      self: `${base(request, clusterId, group)}/lags/${lag.topic}/partitions/${lag.partition}`,
+      resource_name: crn(clusterId, `${group}/lag=${lag.topic}/partition=${lag.partition}`),
+    },
     cluster_id: clusterId,
     consumer_group_id: group,
     topic_name: lag.topic,
@@ -155,13 +168,23 @@ export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
 
   app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/consumers/:consumer_id/assignments',
-    { schema: { tags, summary: 'The partitions a consumer holds', params: consumerParams, response: { 200: { $ref: 'KafkaConsumerAssignmentList#' }, ...v3Errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'The partitions a consumer holds',
+        params: consumerParams,
+        response: { 200: { $ref: 'KafkaConsumerAssignmentList#' }, ...v3Errors },
+      },
+    },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;
       const { snapshot, member } = await memberOf(group, request.params.consumer_id);
       const self = `${base(request, clusterId, group)}/consumers/${member.memberId}/assignments`;
-      const held = Object.entries(snapshot.owners).filter(([, owner]) => owner === member.memberId).map(([key]) => key).sort();
+      const held = Object.entries(snapshot.owners)
+        .filter(([, owner]) => owner === member.memberId)
+        .map(([key]) => key)
+        .sort();
       return {
         kind: 'KafkaConsumerAssignmentList',
         metadata: { self, next: null },
@@ -171,7 +194,10 @@ export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
           const partition = Number(key.slice(at + 1));
           return {
             kind: 'KafkaConsumerAssignment',
-            metadata: { self: `${self}/${topic}/partitions/${partition}`, resource_name: crn(clusterId, `${group}/consumer=${member.memberId}/assignment=${topic}/partition=${partition}`) },
+            metadata: {
+              self: `${self}/${topic}/partitions/${partition}`,
+              resource_name: crn(clusterId, `${group}/consumer=${member.memberId}/assignment=${topic}/partition=${partition}`),
+            },
             cluster_id: clusterId,
             consumer_group_id: group,
             consumer_id: member.memberId,
@@ -192,7 +218,11 @@ export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;
       const { snapshot, lags } = await lagsOf(group);
-      return { kind: 'KafkaConsumerLagList', metadata: { self: `${base(request, clusterId, group)}/lags`, next: null }, data: lags.map((lag) => renderLag(request, clusterId, group, lag, snapshot)) };
+      return {
+        kind: 'KafkaConsumerLagList',
+        metadata: { self: `${base(request, clusterId, group)}/lags`, next: null },
+        data: lags.map((lag) => renderLag(request, clusterId, group, lag, snapshot)),
+      };
     },
   );
 
@@ -204,14 +234,25 @@ export const v3ConsumerGroupRoutes: RoutePlugin = async (app) => {
       const group = request.params.consumer_group_id;
       const { snapshot, lags } = await lagsOf(group);
       const lag = lags.find((l) => l.topic === request.params.topic_name && l.partition === request.params.partition_id);
-      if (!lag) throw new GatewayError(ErrorCode.NOT_FOUND, `Consumer group ${group} has no lag for partition ${request.params.partition_id} of topic ${request.params.topic_name}.`);
+      if (!lag)
+        throw new GatewayError(
+          ErrorCode.NOT_FOUND,
+          `Consumer group ${group} has no lag for partition ${request.params.partition_id} of topic ${request.params.topic_name}.`,
+        );
       return renderLag(request, clusterId, group, lag, snapshot);
     },
   );
 
   app.get(
     '/v3/clusters/:cluster_id/consumer-groups/:consumer_group_id/lag-summary',
-    { schema: { tags, summary: 'Maximum and total lag of a group', params: groupParams, response: { 200: { $ref: 'KafkaConsumerGroupLagSummary#' }, ...v3Errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Maximum and total lag of a group',
+        params: groupParams,
+        response: { 200: { $ref: 'KafkaConsumerGroupLagSummary#' }, ...v3Errors },
+      },
+    },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const group = request.params.consumer_group_id;

@@ -31,7 +31,9 @@ export const v3PartitionRoutes: RoutePlugin = async (app) => {
 
   app.get(
     '/v3/clusters/:cluster_id/topics/:topic_name/partitions',
-    { schema: { tags: ['v3'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { $ref: 'KafkaPartitionList#' }, ...v3Errors } } },
+    {
+      schema: { tags: ['v3'], summary: 'List the partitions of a topic', params: topicParams, response: { 200: { $ref: 'KafkaPartitionList#' }, ...v3Errors } },
+    },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       const topic = await topics.get(request.params.topic_name);

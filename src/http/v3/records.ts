@@ -11,7 +11,17 @@ import { parseJson, utf8Text } from '../../json-text.js';
 import { SchemaEncoder, type PartSchema, type RecordPart } from '../../produce/schema-encoding.js';
 import { decodeRecord, type RecordFormat } from '../../fetch/schema-decoding.js';
 import type { SchemaType } from '../../registry/types.js';
-import { OffsetForTime, OffsetForTimeQuery, PartitionRecords, ProducedData, ProduceRequest, ProduceRequestData, ProduceResponse, ReadRecordsQuery, type DataType } from '../../../schemas/v3/records.js';
+import {
+  OffsetForTime,
+  OffsetForTimeQuery,
+  PartitionRecords,
+  ProducedData,
+  ProduceRequest,
+  ProduceRequestData,
+  ProduceResponse,
+  ReadRecordsQuery,
+  type DataType,
+} from '../../../schemas/v3/records.js';
 import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
 import type { RoutePlugin } from '../route-plugin.js';
 import { clusterResolver } from './cluster.js';
@@ -30,7 +40,11 @@ interface EncodedPart {
 }
 
 const namesSchema = (data: ProduceData) =>
-  data.schema_id !== undefined || data.subject !== undefined || data.schema !== undefined || data.schema_version !== undefined || data.subject_name_strategy !== undefined;
+  data.schema_id !== undefined ||
+  data.subject !== undefined ||
+  data.schema !== undefined ||
+  data.schema_version !== undefined ||
+  data.subject_name_strategy !== undefined;
 
 function timestampOf(value: string | number | null | undefined): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -73,7 +87,10 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser<Buffer>('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, splitJsonValues(utf8Text(body)).map((text) => parseJson(text)));
+      done(
+        null,
+        splitJsonValues(utf8Text(body)).map((text) => parseJson(text)),
+      );
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -87,7 +104,8 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
     const named = namesSchema(data);
     const embedded = data.type === undefined ? (named ? undefined : 'json') : FORMAT_OF[data.type];
     if (embedded) {
-      if (named) throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: type ${data.type} takes no schema; give AVRO, PROTOBUF or JSONSCHEMA to produce with one.`);
+      if (named)
+        throw new GatewayError(ErrorCode.UNPROCESSABLE, `${part}: type ${data.type} takes no schema; give AVRO, PROTOBUF or JSONSCHEMA to produce with one.`);
       return { bytes: toBytes(data.data, embedded, part), type: data.type ?? 'JSON' };
     }
     const schema = await resolve(part, {
@@ -109,7 +127,13 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
     }
     const key = await encodePart(resolve, 'key', raw.key);
     const value = await encodePart(resolve, 'value', raw.value);
-    const record = { partition: raw.partition_id ?? undefined, key: key.bytes, value: value.bytes, headers: headersOf(raw.headers), timestamp: timestampOf(raw.timestamp) };
+    const record = {
+      partition: raw.partition_id ?? undefined,
+      key: key.bytes,
+      value: value.bytes,
+      headers: headersOf(raw.headers),
+      timestamp: timestampOf(raw.timestamp),
+    };
     return { record, key, value };
   };
 
@@ -117,7 +141,12 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
     if (size < 0) return null;
     const schema = part.schema;
     if (!schema) return { type: part.type, size };
-    return { type: part.type, size, schema_id: schema.schemaId, ...(schema.subject === undefined ? {} : { subject: schema.subject, schema_version: schema.version }) };
+    return {
+      type: part.type,
+      size,
+      schema_id: schema.schemaId,
+      ...(schema.subject === undefined ? {} : { subject: schema.subject, schema_version: schema.version }),
+    };
   };
   const result = (clusterId: string, topic: string, encoded: { key: EncodedPart; value: EncodedPart }, produced: ProducedRecord) => ({
     error_code: 200,

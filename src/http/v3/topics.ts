@@ -1,7 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, GatewayError } from '../../errors.js';
 import type { Topic } from '../../topics/topic-service.js';
-import { Cluster, ClusterList, CreateTopicRequest, Topic as TopicSchema, TopicList, UpdatePartitionCountRequest, clusterParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import {
+  Cluster,
+  ClusterList,
+  CreateTopicRequest,
+  Topic as TopicSchema,
+  TopicList,
+  UpdatePartitionCountRequest,
+  clusterParams,
+  topicParams,
+  v3Errors,
+} from '../../../schemas/v3/topics.js';
 import type { RoutePlugin } from '../route-plugin.js';
 import { clusterLinks, clusterResolver } from './cluster.js';
 
@@ -47,10 +57,18 @@ export const v3TopicRoutes: RoutePlugin<[typeof CreateTopicRequest, typeof Updat
     };
   };
 
-  app.get('/v3/clusters', { schema: { tags: ['v3'], summary: 'List clusters (one)', response: { 200: { $ref: 'KafkaClusterList#' }, ...v3Errors } } }, async (request) => {
-    const clusterId = await app.services.store.clusterId();
-    return { kind: 'KafkaClusterList', metadata: { self: `${clusterLinks(request, clusterId).root.replace(/\/[^/]+$/, '')}`, next: null }, data: [renderCluster(request, clusterId)] };
-  });
+  app.get(
+    '/v3/clusters',
+    { schema: { tags: ['v3'], summary: 'List clusters (one)', response: { 200: { $ref: 'KafkaClusterList#' }, ...v3Errors } } },
+    async (request) => {
+      const clusterId = await app.services.store.clusterId();
+      return {
+        kind: 'KafkaClusterList',
+        metadata: { self: `${clusterLinks(request, clusterId).root.replace(/\/[^/]+$/, '')}`, next: null },
+        data: [renderCluster(request, clusterId)],
+      };
+    },
+  );
 
   app.get(
     '/v3/clusters/:cluster_id',
@@ -97,7 +115,10 @@ export const v3TopicRoutes: RoutePlugin<[typeof CreateTopicRequest, typeof Updat
         return reply.status(200).send(renderTopic(request, clusterId, preview));
       }
       const topic = await topics.create(spec);
-      return reply.status(201).header('location', `${clusterLinks(request, clusterId).root}/topics/${topic.name}`).send(renderTopic(request, clusterId, topic));
+      return reply
+        .status(201)
+        .header('location', `${clusterLinks(request, clusterId).root}/topics/${topic.name}`)
+        .send(renderTopic(request, clusterId, topic));
     },
   );
 
@@ -112,7 +133,15 @@ export const v3TopicRoutes: RoutePlugin<[typeof CreateTopicRequest, typeof Updat
 
   app.patch(
     '/v3/clusters/:cluster_id/topics/:topic_name',
-    { schema: { tags: ['v3'], summary: 'Increase the partition count', params: topicParams, body: { $ref: 'UpdatePartitionCountRequest#' }, response: { 200: { $ref: 'KafkaTopic#' }, ...v3Errors } } },
+    {
+      schema: {
+        tags: ['v3'],
+        summary: 'Increase the partition count',
+        params: topicParams,
+        body: { $ref: 'UpdatePartitionCountRequest#' },
+        response: { 200: { $ref: 'KafkaTopic#' }, ...v3Errors },
+      },
+    },
     async (request) => {
       const clusterId = await cluster(request.params.cluster_id);
       return renderTopic(request, clusterId, await topics.increasePartitions(request.params.topic_name, request.body.partitions_count));

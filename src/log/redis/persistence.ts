@@ -43,7 +43,9 @@ export function assertAppendOnly(durability: Durability & { node: string }, allo
     durability.mode === 'unknown'
       ? 'does not let the gateway read its persistence settings (CONFIG GET appendonly appendfsync save failed), so nothing says acknowledged records survive a Redis restart'
       : `runs without an append-only file (appendonly ${durability.appendonly}, save '${durability.save}'): a Redis restart loses ` +
-        (durability.mode === 'rdb-snapshots' ? 'the acknowledged records since its last snapshot and reuses their offsets' : 'every acknowledged record and restarts offsets at 0');
+        (durability.mode === 'rdb-snapshots'
+          ? 'the acknowledged records since its last snapshot and reuses their offsets'
+          : 'every acknowledged record and restarts offsets at 0');
   throw new Error(
     `Redis at ${durability.node} ${what}. ` +
       (durability.mode === 'unknown' ? 'Allow CONFIG GET for the gateway, ' : 'Run: CONFIG SET appendonly yes (and CONFIG REWRITE to keep it), ') +

@@ -78,7 +78,11 @@ export function packRecords(records: readonly AppendRecord[]): Buffer {
     const { key, value } = records[i];
     const stamp = stamps[i];
     const header = headers[i];
-    out[at++] = (key !== null ? FLAG_KEY : 0) | (value !== null ? FLAG_VALUE : 0) | (header !== undefined ? FLAG_HEADERS : 0) | (stamp !== undefined ? FLAG_TIMESTAMP : 0);
+    out[at++] =
+      (key !== null ? FLAG_KEY : 0) |
+      (value !== null ? FLAG_VALUE : 0) |
+      (header !== undefined ? FLAG_HEADERS : 0) |
+      (stamp !== undefined ? FLAG_TIMESTAMP : 0);
     if (stamp !== undefined) {
       out[at++] = stamp.length;
       at += out.write(stamp, at, 'latin1');

@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Durability } from '../durability.js';
-import type { AppendListener, AppendOptions, AppendRecord, AppendResult, LogRecord, PartitionBatch, LogStore, PartitionOffsets, ReadOptions, TopicMetadata } from '../store.js';
+import type {
+  AppendListener,
+  AppendOptions,
+  AppendRecord,
+  AppendResult,
+  LogRecord,
+  PartitionBatch,
+  LogStore,
+  PartitionOffsets,
+  ReadOptions,
+  TopicMetadata,
+} from '../store.js';
 import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script } from '../../redis/scripts.js';
 import { LogKeys } from './keys.js';
@@ -11,7 +22,6 @@ import { assertAppendOnly, assertNoEviction, readDurability } from './persistenc
 import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
-
 
 /** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
 type StreamEntry = [Buffer, Buffer[]];
@@ -191,13 +201,13 @@ export class RedisStreamsStore implements LogStore {
           this.redis,
           this.keys.appendsChannel(),
           (message: string) => {
-          const first = message.indexOf(' ');
-          const second = message.indexOf(' ', first + 1);
-          if (first < 0 || second < 0) return;
-          const next = Number(message.slice(0, first));
-          const partition = Number(message.slice(first + 1, second));
-          const topic = message.slice(second + 1);
-          for (const each of this.listeners) each(topic, partition, next);
+            const first = message.indexOf(' ');
+            const second = message.indexOf(' ', first + 1);
+            if (first < 0 || second < 0) return;
+            const next = Number(message.slice(0, first));
+            const partition = Number(message.slice(first + 1, second));
+            const topic = message.slice(second + 1);
+            for (const each of this.listeners) each(topic, partition, next);
           },
           this.log,
         );
@@ -328,8 +338,7 @@ export class RedisStreamsStore implements LogStore {
       keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
       args.push(String(partition), String(records.length), packRecords(records));
     }
-    const [logAppendTime, ...baseOffsets] =
-      batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
+    const [logAppendTime, ...baseOffsets] = batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
     return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
   }
 

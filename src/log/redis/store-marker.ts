@@ -93,9 +93,11 @@ export class StoreMarker {
       const startedAt = Date.now();
       const check = { startedAt, done: this.check(startedAt) };
       this.inFlight = check;
-      void check.done.finally(() => {
-        if (this.inFlight === check) this.inFlight = undefined;
-      }).catch(() => undefined);
+      void check.done
+        .finally(() => {
+          if (this.inFlight === check) this.inFlight = undefined;
+        })
+        .catch(() => undefined);
     }
     await this.inFlight.done;
   }
@@ -108,8 +110,8 @@ export class StoreMarker {
     this.lost = redisDataLost(`the store marker is gone from Redis at ${gone.join(', ')}`);
     this.log.error(
       { nodes: gone, marker: this.keys.marker() },
-      'REDIS LOST THIS STORE\'S DATA (restarted without it, or flushed): every request to the log store now fails. ' +
-        'Streamgate will not restart offsets at 0. Restore Redis\'s data and restart the gateway.',
+      "REDIS LOST THIS STORE'S DATA (restarted without it, or flushed): every request to the log store now fails. " +
+        "Streamgate will not restart offsets at 0. Restore Redis's data and restart the gateway.",
     );
     throw this.lost;
   }
@@ -136,7 +138,10 @@ export class StoreMarker {
   /** Writes a new store id into every marker; a gateway starting at the same moment ends up with the same one. */
   private async create(): Promise<string> {
     const candidate = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-    this.log.info({ marker: this.keys.marker() }, 'no store marker in Redis: starting a new store (a first start, or a Redis that lost its data while no gateway ran)');
+    this.log.info(
+      { marker: this.keys.marker() },
+      'no store marker in Redis: starting a new store (a first start, or a Redis that lost its data while no gateway ran)',
+    );
     if (!(this.redis instanceof Cluster)) {
       await this.redis.set(this.keys.marker(), candidate, 'NX');
       return (await this.redis.get(this.keys.marker())) ?? candidate;

@@ -88,9 +88,12 @@ class Resolution {
       return [`NAME_MISMATCH at ${path}/name: expected the writer's ${writerKind} '${writer.name ?? ''}', the reader's is '${reader.name}'`];
     }
     if (reader instanceof ArrayType && writer instanceof ArrayType) return this.check(reader.itemsType, writer.itemsType, `${path}/items`);
-    if (reader instanceof MapType && writer instanceof MapType) return this.check(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}/values`);
+    if (reader instanceof MapType && writer instanceof MapType)
+      return this.check(reader.valuesType as avro.Type, writer.valuesType as avro.Type, `${path}/values`);
     if (reader instanceof FixedType && writer instanceof FixedType) {
-      return reader.size === writer.size ? [] : [`FIXED_SIZE_MISMATCH at ${path}/size: expected the writer's size ${writer.size}, the reader's is ${reader.size}`];
+      return reader.size === writer.size
+        ? []
+        : [`FIXED_SIZE_MISMATCH at ${path}/size: expected the writer's size ${writer.size}, the reader's is ${reader.size}`];
     }
     if (reader instanceof EnumType && writer instanceof EnumType) return enumReasons(reader, writer, `${path}/symbols`);
     if (reader instanceof RecordType && writer instanceof RecordType) return this.guarded(reader, writer, () => this.recordReasons(reader, writer, path));
@@ -137,6 +140,7 @@ function compiled(resolved: ResolvedSchema, role: string): avro.Type | string {
 export const avroCanRead: ReaderWriterCheck = (reader, writer) => {
   const readerType = compiled(reader, 'reader');
   const writerType = compiled(writer, 'writer');
-  if (typeof readerType === 'string' || typeof writerType === 'string') return [readerType, writerType].filter((value): value is string => typeof value === 'string');
+  if (typeof readerType === 'string' || typeof writerType === 'string')
+    return [readerType, writerType].filter((value): value is string => typeof value === 'string');
   return new Resolution().check(readerType, writerType, '');
 };

@@ -24,8 +24,25 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 /** Keywords that only annotate: they never change which documents a schema accepts. */
 const ANNOTATIONS = new Set([
-  '$schema', '$id', 'id', '$anchor', '$dynamicAnchor', '$vocabulary', '$comment', 'title', 'description', 'default', 'examples',
-  'definitions', '$defs', 'readOnly', 'writeOnly', 'deprecated', 'contentEncoding', 'contentMediaType', 'contentSchema',
+  '$schema',
+  '$id',
+  'id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$vocabulary',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'definitions',
+  '$defs',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'contentEncoding',
+  'contentMediaType',
+  'contentSchema',
 ]);
 
 /** Whether a schema accepts every document (`true`, `{}`, or annotations only). */
@@ -106,10 +123,11 @@ export function mergeSchemas(a: SchemaObject, b: SchemaObject): SchemaObject {
     else if (key === 'type') {
       const left = declaredTypes(a) ?? new Set<string>(JSON_TYPES);
       const right = declaredTypes(b) ?? new Set<string>(JSON_TYPES);
-      const both = JSON_TYPES.filter((type) => (typeCovered(left, type) && typeCovered(right, type)));
+      const both = JSON_TYPES.filter((type) => typeCovered(left, type) && typeCovered(right, type));
       out.type = both.includes('number') ? both.filter((type) => type !== 'integer') : [...both];
     } else if (key === 'required' && Array.isArray(existing) && Array.isArray(value)) out.required = [...new Set([...existing, ...value])];
-    else if (key === 'enum' && Array.isArray(existing) && Array.isArray(value)) out.enum = existing.filter((item) => value.some((other) => deepEqual(item, other)));
+    else if (key === 'enum' && Array.isArray(existing) && Array.isArray(value))
+      out.enum = existing.filter((item) => value.some((other) => deepEqual(item, other)));
     else if (MINIMA.has(key) && typeof existing === 'number' && typeof value === 'number') out[key] = Math.max(existing, value);
     else if (MAXIMA.has(key) && typeof existing === 'number' && typeof value === 'number') out[key] = Math.min(existing, value);
     else if ((key === 'properties' || key === 'patternProperties') && isObject(existing) && isObject(value)) {
@@ -204,7 +222,16 @@ export class SchemaDocuments {
     const hash = ref.indexOf('#');
     const base = hash >= 0 ? ref.slice(0, hash) : ref;
     const fragment = hash >= 0 ? ref.slice(hash + 1) : '';
-    const document = base === '' ? owner : this.documents.find((candidate) => candidate.name === base || base.endsWith(`/${candidate.name}`) || candidate.id === base || (candidate.id !== undefined && candidate.id.endsWith(`/${base}`)));
+    const document =
+      base === ''
+        ? owner
+        : this.documents.find(
+            (candidate) =>
+              candidate.name === base ||
+              base.endsWith(`/${candidate.name}`) ||
+              candidate.id === base ||
+              (candidate.id !== undefined && candidate.id.endsWith(`/${base}`)),
+          );
     if (!document) return undefined;
     if (fragment === '') return document.root;
     return fragment.startsWith('/') ? walkPointer(document.root, fragment) : undefined;

@@ -10,7 +10,7 @@ import { isObject, numericBound, boundWithin, type JsonValue, type SchemaNode, t
 
 export const schemaAt = (value: JsonValue | undefined): SchemaNode | undefined => (typeof value === 'boolean' || isObject(value) ? value : undefined);
 export const schemaList = (value: JsonValue | undefined): SchemaNode[] | undefined =>
-  (Array.isArray(value) ? value.filter((item): item is SchemaNode => typeof item === 'boolean' || isObject(item)) : undefined);
+  Array.isArray(value) ? value.filter((item): item is SchemaNode => typeof item === 'boolean' || isObject(item)) : undefined;
 
 export function without(node: SchemaObject, ...keys: string[]): SchemaObject {
   const out = { ...node };
@@ -82,7 +82,8 @@ export function dependenciesOf(node: SchemaObject): Dependencies {
     const value = node[keyword];
     if (!isObject(value)) continue;
     for (const [name, dependency] of Object.entries(value)) {
-      if (Array.isArray(dependency)) out.required.set(name, [...(out.required.get(name) ?? []), ...dependency.filter((item): item is string => typeof item === 'string')]);
+      if (Array.isArray(dependency))
+        out.required.set(name, [...(out.required.get(name) ?? []), ...dependency.filter((item): item is string => typeof item === 'string')]);
       else {
         const schema = schemaAt(dependency);
         if (schema !== undefined) out.schemas.set(name, schema);
@@ -99,12 +100,16 @@ export function countReasons(writer: SchemaObject, reader: SchemaObject, minKey:
   const readerMin = reader[minKey];
   const writerMin = typeof writer[minKey] === 'number' ? writer[minKey] : 0;
   if (typeof readerMin === 'number' && readerMin > writerMin) {
-    reasons.push(`${name(minKey)}_${writer[minKey] === undefined ? 'ADDED' : 'INCREASED'} at ${path}/${minKey}: the reader's ${minKey} ${readerMin}, the writer's ${writerMin}`);
+    reasons.push(
+      `${name(minKey)}_${writer[minKey] === undefined ? 'ADDED' : 'INCREASED'} at ${path}/${minKey}: the reader's ${minKey} ${readerMin}, the writer's ${writerMin}`,
+    );
   }
   const readerMax = reader[maxKey];
   const writerMax = writer[maxKey];
   if (typeof readerMax === 'number' && !(typeof writerMax === 'number' && writerMax <= readerMax)) {
-    reasons.push(`${name(maxKey)}_${writerMax === undefined ? 'ADDED' : 'DECREASED'} at ${path}/${maxKey}: the reader's ${maxKey} ${readerMax}, the writer's ${writerMax === undefined ? 'none' : String(writerMax)}`);
+    reasons.push(
+      `${name(maxKey)}_${writerMax === undefined ? 'ADDED' : 'DECREASED'} at ${path}/${maxKey}: the reader's ${maxKey} ${readerMax}, the writer's ${writerMax === undefined ? 'none' : String(writerMax)}`,
+    );
   }
   return reasons;
 }
@@ -113,7 +118,9 @@ export function stringReasons(writer: SchemaObject, reader: SchemaObject, path: 
   const reasons = countReasons(writer, reader, 'minLength', 'maxLength', path);
   for (const keyword of ['pattern', 'format']) {
     if (reader[keyword] !== undefined && reader[keyword] !== writer[keyword]) {
-      reasons.push(`${keyword.toUpperCase()}_${writer[keyword] === undefined ? 'ADDED' : 'CHANGED'} at ${path}/${keyword}: the reader's ${keyword} ${JSON.stringify(reader[keyword])}, the writer's ${JSON.stringify(writer[keyword] ?? null)}`);
+      reasons.push(
+        `${keyword.toUpperCase()}_${writer[keyword] === undefined ? 'ADDED' : 'CHANGED'} at ${path}/${keyword}: the reader's ${keyword} ${JSON.stringify(reader[keyword])}, the writer's ${JSON.stringify(writer[keyword] ?? null)}`,
+      );
     }
   }
   return reasons;
@@ -126,7 +133,9 @@ export function numberReasons(writer: SchemaObject, reader: SchemaObject, path: 
     const writerBound = numericBound(writer, side);
     if (readerBound && !boundWithin(writerBound, readerBound, side)) {
       const keyword = side === 'min' ? 'MINIMUM' : 'MAXIMUM';
-      reasons.push(`${keyword}_${writerBound ? (side === 'min' ? 'INCREASED' : 'DECREASED') : 'ADDED'} at ${path}/${side === 'min' ? 'minimum' : 'maximum'}: the reader's bound ${readerBound.value}${readerBound.exclusive ? ' (exclusive)' : ''} is tighter than the writer's`);
+      reasons.push(
+        `${keyword}_${writerBound ? (side === 'min' ? 'INCREASED' : 'DECREASED') : 'ADDED'} at ${path}/${side === 'min' ? 'minimum' : 'maximum'}: the reader's bound ${readerBound.value}${readerBound.exclusive ? ' (exclusive)' : ''} is tighter than the writer's`,
+      );
     }
   }
   const readerStep = reader.multipleOf;
@@ -134,7 +143,9 @@ export function numberReasons(writer: SchemaObject, reader: SchemaObject, path: 
     const writerStep = typeof writer.multipleOf === 'number' ? writer.multipleOf : writerTypes?.size === 1 && writerTypes.has('integer') ? 1 : undefined;
     const ratio = writerStep === undefined ? NaN : writerStep / readerStep;
     if (!(Math.abs(ratio - Math.round(ratio)) < 1e-9 && Math.round(ratio) >= 1)) {
-      reasons.push(`MULTIPLE_OF_${writer.multipleOf === undefined ? 'ADDED' : 'CHANGED'} at ${path}/multipleOf: the writer's numbers need not be multiples of ${readerStep}`);
+      reasons.push(
+        `MULTIPLE_OF_${writer.multipleOf === undefined ? 'ADDED' : 'CHANGED'} at ${path}/multipleOf: the writer's numbers need not be multiples of ${readerStep}`,
+      );
     }
   }
   return reasons;
@@ -142,7 +153,9 @@ export function numberReasons(writer: SchemaObject, reader: SchemaObject, path: 
 
 /** A listed (enum/const) scalar value of the writer against the reader's scalar keywords. */
 export function scalarReasons(value: JsonValue, reader: SchemaObject, path: string): string[] {
-  const fail = (keyword: string) => [`${keyword.toUpperCase()}_CHANGED at ${path}/${keyword}: the reader's ${keyword} rejects the writer's value ${JSON.stringify(value)}`];
+  const fail = (keyword: string) => [
+    `${keyword.toUpperCase()}_CHANGED at ${path}/${keyword}: the reader's ${keyword} rejects the writer's value ${JSON.stringify(value)}`,
+  ];
   if (typeof value === 'string') {
     const length = [...value].length;
     if (typeof reader.minLength === 'number' && length < reader.minLength) return fail('minLength');

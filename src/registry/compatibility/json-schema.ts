@@ -1,9 +1,29 @@
 import {
-  acceptsEverything, deepEqual, declaredTypes, isObject, listedValues, mergeSchemas, SchemaDocuments, typeCovered, valueType,
-  type JsonValue, type SchemaNode, type SchemaObject,
+  acceptsEverything,
+  deepEqual,
+  declaredTypes,
+  isObject,
+  listedValues,
+  mergeSchemas,
+  SchemaDocuments,
+  typeCovered,
+  valueType,
+  type JsonValue,
+  type SchemaNode,
+  type SchemaObject,
 } from './json-schema-documents.js';
 import {
-  arrayItems, countReasons, dependenciesOf, matches, numberReasons, scalarReasons, schemaAt, schemaList, stringReasons, without, withoutUnevaluated,
+  arrayItems,
+  countReasons,
+  dependenciesOf,
+  matches,
+  numberReasons,
+  scalarReasons,
+  schemaAt,
+  schemaList,
+  stringReasons,
+  without,
+  withoutUnevaluated,
 } from './json-schema-keywords.js';
 import type { ReaderWriterCheck, ResolvedSchema } from './types.js';
 
@@ -118,7 +138,8 @@ class Containment {
     }
     const reasons = this.notReasons(writer, reader, path, next);
     for (const keyword of OPAQUE) {
-      if (reader[keyword] !== undefined && !deepEqual(reader[keyword], writer[keyword])) reasons.push(`UNSUPPORTED_KEYWORD_CHANGED at ${path}/${keyword}: the reader's '${keyword}' differs from the writer's and is not analysed`);
+      if (reader[keyword] !== undefined && !deepEqual(reader[keyword], writer[keyword]))
+        reasons.push(`UNSUPPORTED_KEYWORD_CHANGED at ${path}/${keyword}: the reader's '${keyword}' differs from the writer's and is not analysed`);
     }
     const values = listedValues(writer);
     if (values) return [...reasons, ...this.checkValues(values, writer, reader, path, next)];
@@ -134,7 +155,8 @@ class Containment {
     if (excluded === undefined) return [];
     const writerExcluded = schemaAt(writer.not);
     // Swapped roles: the reader's excluded documents must all be excluded by the writer.
-    if (writerExcluded !== undefined && new Containment(this.readerDocs, this.writerDocs).check(excluded, writerExcluded, `${path}/not`, depth).length === 0) return [];
+    if (writerExcluded !== undefined && new Containment(this.readerDocs, this.writerDocs).check(excluded, writerExcluded, `${path}/not`, depth).length === 0)
+      return [];
     const resolved = this.readerDocs.resolve(excluded);
     if (resolved === false) return [];
     const excludedTypes = typeof resolved === 'object' ? declaredTypes(resolved) : undefined;
@@ -149,10 +171,12 @@ class Containment {
     const reasons: string[] = [];
     const readerValues = listedValues(reader);
     const missing = readerValues ? values.filter((value) => !readerValues.some((other) => deepEqual(value, other))) : [];
-    if (missing.length > 0) reasons.push(`ENUM_ARRAY_NARROWED at ${path}/enum: the reader does not accept ${missing.map((value) => JSON.stringify(value)).join(', ')}`);
+    if (missing.length > 0)
+      reasons.push(`ENUM_ARRAY_NARROWED at ${path}/enum: the reader does not accept ${missing.map((value) => JSON.stringify(value)).join(', ')}`);
     const readerTypes = declaredTypes(reader);
     const wrongType = readerTypes ? values.filter((value) => !typeCovered(readerTypes, valueType(value))) : [];
-    if (wrongType.length > 0) reasons.push(`TYPE_NARROWED at ${path}/type: the reader's type does not accept ${wrongType.map((value) => JSON.stringify(value)).join(', ')}`);
+    if (wrongType.length > 0)
+      reasons.push(`TYPE_NARROWED at ${path}/type: the reader's type does not accept ${wrongType.map((value) => JSON.stringify(value)).join(', ')}`);
     // Values of a structured type are still compared by keyword.
     const structured = values.filter((value) => typeof value === 'object' && value !== null);
     const scalars = values.filter((value) => typeof value !== 'object' || value === null);
@@ -192,7 +216,9 @@ class Containment {
   /** The reader's schemas for a property it does not declare: every matching pattern, else additionalProperties. */
   private readerSchemasFor(reader: SchemaObject, name: string): SchemaNode[] {
     const patterns = isObject(reader.patternProperties) ? reader.patternProperties : {};
-    const matching = Object.keys(patterns).filter((candidate) => matches(candidate, name)).map((pattern) => schemaAt(patterns[pattern]) ?? true);
+    const matching = Object.keys(patterns)
+      .filter((candidate) => matches(candidate, name))
+      .map((pattern) => schemaAt(patterns[pattern]) ?? true);
     return matching.length > 0 ? matching : [schemaAt(reader.additionalProperties) ?? true];
   }
 
@@ -202,7 +228,8 @@ class Containment {
     const readerProperties = isObject(reader.properties) ? reader.properties : {};
     const writerRequired = Array.isArray(writer.required) ? writer.required : [];
     for (const name of Array.isArray(reader.required) ? reader.required : []) {
-      if (!writerRequired.includes(name)) reasons.push(`REQUIRED_ATTRIBUTE_ADDED at ${path}/required: the reader requires '${String(name)}', the writer may omit it`);
+      if (!writerRequired.includes(name))
+        reasons.push(`REQUIRED_ATTRIBUTE_ADDED at ${path}/required: the reader requires '${String(name)}', the writer may omit it`);
     }
     for (const [name, readerSchema] of Object.entries(readerProperties)) {
       const propertyPath = `${path}/properties/${name}`;
@@ -214,7 +241,10 @@ class Containment {
       const writerSchema = this.writerSchemaFor(writer, name);
       const uncovered = this.check(writerSchema, schema, propertyPath, depth);
       if (uncovered.length > 0) {
-        reasons.push(`PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL at ${propertyPath}: the writer may write '${name}' as something the reader's new property does not accept`, ...uncovered);
+        reasons.push(
+          `PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL at ${propertyPath}: the writer may write '${name}' as something the reader's new property does not accept`,
+          ...uncovered,
+        );
       }
     }
     for (const [name, writerSchema] of Object.entries(writerProperties)) {
@@ -223,9 +253,12 @@ class Containment {
       for (const schema of this.readerSchemasFor(reader, name)) {
         const uncovered = this.check(schemaAt(writerSchema) ?? true, schema, propertyPath, depth);
         if (uncovered.length === 0) continue;
-        reasons.push(schema === false
-          ? `PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at ${propertyPath}: the writer writes '${name}', the reader's closed content model rejects it`
-          : `PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL at ${propertyPath}: the reader's additional or pattern properties do not accept the writer's '${name}'`, ...(schema === false ? [] : uncovered));
+        reasons.push(
+          schema === false
+            ? `PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL at ${propertyPath}: the writer writes '${name}', the reader's closed content model rejects it`
+            : `PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL at ${propertyPath}: the reader's additional or pattern properties do not accept the writer's '${name}'`,
+          ...(schema === false ? [] : uncovered),
+        );
       }
     }
     reasons.push(...this.undeclaredPropertyReasons(writer, reader, path, depth));
@@ -244,7 +277,10 @@ class Containment {
     for (const [name, needed] of readerDependencies.required) {
       const guaranteed = [...(writerDependencies.required.get(name) ?? []), ...writerRequired];
       const missing = needed.filter((other) => !guaranteed.includes(other));
-      if (missing.length > 0) reasons.push(`DEPENDENCY_ARRAY_EXTENDED at ${path}/dependencies/${name}: with '${name}' the reader requires ${missing.join(', ')}, the writer does not`);
+      if (missing.length > 0)
+        reasons.push(
+          `DEPENDENCY_ARRAY_EXTENDED at ${path}/dependencies/${name}: with '${name}' the reader requires ${missing.join(', ')}, the writer does not`,
+        );
     }
     const writerAlone = without(writer, 'dependencies', 'dependentSchemas', 'dependentRequired');
     for (const [name, schema] of readerDependencies.schemas) {
@@ -279,15 +315,19 @@ class Containment {
       reasons.push(...this.check(schemaAt(schema) ?? true, schemaAt(readerSchema) ?? true, `${path}/patternProperties/${pattern}`, depth));
     }
     for (const [pattern, schema] of Object.entries(readerPatterns)) {
-      if (!(pattern in writerPatterns)) reasons.push(...this.check(schemaAt(writer.additionalProperties) ?? true, schemaAt(schema) ?? true, `${path}/patternProperties/${pattern}`, depth));
+      if (!(pattern in writerPatterns))
+        reasons.push(...this.check(schemaAt(writer.additionalProperties) ?? true, schemaAt(schema) ?? true, `${path}/patternProperties/${pattern}`, depth));
     }
     const writerAdditional = schemaAt(writer.additionalProperties) ?? true;
     const readerAdditional = schemaAt(reader.additionalProperties) ?? true;
     const uncovered = this.check(writerAdditional, readerAdditional, `${path}/additionalProperties`, depth);
     if (uncovered.length > 0) {
-      reasons.push(readerAdditional === false
-        ? `ADDITIONAL_PROPERTIES_REMOVED at ${path}/additionalProperties: the reader's content model is closed, the writer's is open`
-        : `ADDITIONAL_PROPERTIES_NARROWED at ${path}/additionalProperties: the reader's additionalProperties do not accept the writer's`, ...(readerAdditional === false ? [] : uncovered));
+      reasons.push(
+        readerAdditional === false
+          ? `ADDITIONAL_PROPERTIES_REMOVED at ${path}/additionalProperties: the reader's content model is closed, the writer's is open`
+          : `ADDITIONAL_PROPERTIES_NARROWED at ${path}/additionalProperties: the reader's additionalProperties do not accept the writer's`,
+        ...(readerAdditional === false ? [] : uncovered),
+      );
     }
     return reasons;
   }
@@ -306,7 +346,8 @@ class Containment {
       reasons.push(...this.check(writerSchema, readerSchema, isRest ? `${path}/items` : `${path}/items/${index}`, depth));
     }
     reasons.push(...countReasons(writer, reader, 'minItems', 'maxItems', path));
-    if (reader.uniqueItems === true && writer.uniqueItems !== true && writerMax > 1) reasons.push(`UNIQUE_ITEMS_ADDED at ${path}/uniqueItems: the reader requires unique items, the writer does not`);
+    if (reader.uniqueItems === true && writer.uniqueItems !== true && writerMax > 1)
+      reasons.push(`UNIQUE_ITEMS_ADDED at ${path}/uniqueItems: the reader requires unique items, the writer does not`);
     reasons.push(...this.containsReasons(writer, reader, path, depth));
     return reasons;
   }
@@ -321,14 +362,17 @@ class Containment {
     const writerMin = typeof writer.minContains === 'number' ? writer.minContains : 1;
     if (readerMin > 0) {
       if (written === undefined) reasons.push(`CONTAINS_ADDED at ${path}/contains: the reader wants an item the writer need not write`);
-      else if (this.check(written, wanted, `${path}/contains`, depth).length > 0) reasons.push(`CONTAINS_NARROWED at ${path}/contains: the reader's contains does not accept the items the writer's guarantees`);
-      else if (writerMin < readerMin) reasons.push(`MIN_CONTAINS_INCREASED at ${path}/minContains: the reader's minContains ${readerMin}, the writer's ${writerMin}`);
+      else if (this.check(written, wanted, `${path}/contains`, depth).length > 0)
+        reasons.push(`CONTAINS_NARROWED at ${path}/contains: the reader's contains does not accept the items the writer's guarantees`);
+      else if (writerMin < readerMin)
+        reasons.push(`MIN_CONTAINS_INCREASED at ${path}/minContains: the reader's minContains ${readerMin}, the writer's ${writerMin}`);
     }
     const readerMax = reader.maxContains;
     if (typeof readerMax === 'number') {
       const boundedByLength = typeof writer.maxItems === 'number' && writer.maxItems <= readerMax;
       const boundedByContains = deepEqual(written, wanted) && typeof writer.maxContains === 'number' && writer.maxContains <= readerMax;
-      if (!boundedByLength && !boundedByContains) reasons.push(`MAX_CONTAINS_DECREASED at ${path}/maxContains: the writer may write more than ${readerMax} items the reader's contains matches`);
+      if (!boundedByLength && !boundedByContains)
+        reasons.push(`MAX_CONTAINS_DECREASED at ${path}/maxContains: the writer may write more than ${readerMax} items the reader's contains matches`);
     }
     return reasons;
   }
@@ -345,6 +389,7 @@ function documents(resolved: ResolvedSchema, role: string): SchemaDocuments | st
 export const jsonSchemaCanRead: ReaderWriterCheck = (reader, writer) => {
   const readerDocs = documents(reader, 'reader');
   const writerDocs = documents(writer, 'writer');
-  if (typeof readerDocs === 'string' || typeof writerDocs === 'string') return [readerDocs, writerDocs].filter((value): value is string => typeof value === 'string');
+  if (typeof readerDocs === 'string' || typeof writerDocs === 'string')
+    return [readerDocs, writerDocs].filter((value): value is string => typeof value === 'string');
   return [...new Set(new Containment(writerDocs, readerDocs).check(writerDocs.root, readerDocs.root, ''))];
 };

@@ -58,9 +58,10 @@ type Kind = { kind: 'scalar'; type: string } | { kind: 'message'; type: MessageT
 
 /** Confluent's kinds: an enum is a scalar (a varint); a map is neither a message nor a repeated field. */
 function kindOf(field: Field): Kind {
-  const value: Kind = field.resolvedType instanceof Type
-    ? { kind: 'message', type: field.resolvedType }
-    : { kind: 'scalar', type: field.resolvedType instanceof Enum ? 'enum' : field.type };
+  const value: Kind =
+    field.resolvedType instanceof Type
+      ? { kind: 'message', type: field.resolvedType }
+      : { kind: 'scalar', type: field.resolvedType instanceof Enum ? 'enum' : field.type };
   return field instanceof MapField ? { kind: 'map', key: field.keyType, value } : value;
 }
 
@@ -133,7 +134,9 @@ class FileComparison {
     if (written.required) return [`REQUIRED_FIELD_REMOVED at ${at}: the writer's required field is gone from the reader`];
     const oneof = realOneof(written);
     const survives = oneof?.fieldsArray.some((member) => readerType.fieldsArray.some((candidate) => candidate.id === member.id)) ?? false;
-    return survives ? [`ONEOF_FIELD_REMOVED at ${at}: the reader lost a member of the writer's oneof '${oneof?.name ?? ''}', whose other members it still reads`] : [];
+    return survives
+      ? [`ONEOF_FIELD_REMOVED at ${at}: the reader lost a member of the writer's oneof '${oneof?.name ?? ''}', whose other members it still reads`]
+      : [];
   }
 
   private field(read: Field, written: Field, at: string): string[] {
@@ -180,9 +183,11 @@ class FileComparison {
       const groups = new Set(written.map(groupName));
       if (groups.size <= 1) continue;
       const movedIn = written.filter((field) => !realOneof(field)).map((field) => `#${field.id}`);
-      reasons.push(movedIn.length > 1
-        ? `MULTIPLE_FIELDS_MOVED_TO_ONEOF at ${path}.${oneof.name}: fields the writer sets independently (${movedIn.join(', ')}) were moved into one oneof`
-        : `FIELD_MOVED_TO_EXISTING_ONEOF at ${path}.${oneof.name}: fields the writer may set together (${[...groups].join(', ')}) now share one oneof`);
+      reasons.push(
+        movedIn.length > 1
+          ? `MULTIPLE_FIELDS_MOVED_TO_ONEOF at ${path}.${oneof.name}: fields the writer sets independently (${movedIn.join(', ')}) were moved into one oneof`
+          : `FIELD_MOVED_TO_EXISTING_ONEOF at ${path}.${oneof.name}: fields the writer may set together (${[...groups].join(', ')}) now share one oneof`,
+      );
     }
     return reasons;
   }
@@ -220,7 +225,8 @@ function ownMessages(side: Side): protobuf.ReflectionObject[] {
 export const protobufCanRead: ReaderWriterCheck = (reader, writer) => {
   const readerSide = compiled(reader, 'reader');
   const writerSide = compiled(writer, 'writer');
-  if (typeof readerSide === 'string' || typeof writerSide === 'string') return [readerSide, writerSide].filter((value): value is string => typeof value === 'string');
+  if (typeof readerSide === 'string' || typeof writerSide === 'string')
+    return [readerSide, writerSide].filter((value): value is string => typeof value === 'string');
   const reasons: string[] = [];
   if (readerSide.pkg !== writerSide.pkg) reasons.push(`PACKAGE_CHANGED: the writer's package '${writerSide.pkg}' is '${readerSide.pkg}' in the reader`);
   reasons.push(...new FileComparison(readerSide, writerSide).declarations(ownMessages(readerSide), ownMessages(writerSide), ''));

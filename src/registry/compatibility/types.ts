@@ -4,17 +4,16 @@
  */
 export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
 
-export type CompatibilityLevel =
-  | 'NONE'
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE';
+export type CompatibilityLevel = 'NONE' | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
 export const COMPATIBILITY_LEVELS: readonly CompatibilityLevel[] = [
-  'NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE',
+  'NONE',
+  'BACKWARD',
+  'BACKWARD_TRANSITIVE',
+  'FORWARD',
+  'FORWARD_TRANSITIVE',
+  'FULL',
+  'FULL_TRANSITIVE',
 ];
 
 /** A schema with its references resolved: the text of the schema and of every schema it references, by reference name. */
@@ -36,12 +35,7 @@ export type ReaderWriterCheck = (reader: ResolvedSchema, writer: ResolvedSchema)
  * BACKWARD = new reads latest; FORWARD = latest reads new; FULL = both;
  * *_TRANSITIVE = against every version, not just the latest. Returns every reason found.
  */
-export function checkCompatibility(
-  level: CompatibilityLevel,
-  candidate: ResolvedSchema,
-  previous: ResolvedSchema[],
-  canRead: ReaderWriterCheck,
-): string[] {
+export function checkCompatibility(level: CompatibilityLevel, candidate: ResolvedSchema, previous: ResolvedSchema[], canRead: ReaderWriterCheck): string[] {
   if (level === 'NONE' || previous.length === 0) return [];
   const against = level.endsWith('_TRANSITIVE') ? previous : previous.slice(-1);
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');

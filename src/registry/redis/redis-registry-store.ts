@@ -120,7 +120,18 @@ export class RedisRegistryStore implements RegistryStore {
 
   register(write: RegisterWrite): Promise<RegisterOutcome> {
     const k = this.keys;
-    const keys = [k.idSequence, k.schemas, k.fingerprints, k.subjects, k.liveSubjects, k.revisions, k.revisionSequence, k.versions(write.subject), k.liveIds(write.subject), k.usages];
+    const keys = [
+      k.idSequence,
+      k.schemas,
+      k.fingerprints,
+      k.subjects,
+      k.liveSubjects,
+      k.revisions,
+      k.revisionSequence,
+      k.versions(write.subject),
+      k.liveIds(write.subject),
+      k.usages,
+    ];
     const args: Array<string | number> = [
       write.subject,
       write.fingerprint,
@@ -160,7 +171,13 @@ export class RedisRegistryStore implements RegistryStore {
   delete(write: DeleteWrite): Promise<DeleteOutcome> {
     const k = this.keys;
     const keys = [k.subjects, k.liveSubjects, k.revisions, k.revisionSequence, k.versions(write.subject), k.liveIds(write.subject), k.usages, k.config, k.mode];
-    const args: Array<string | number> = [write.subject, write.expectedRevision, write.permanent ? '1' : '0', write.ignoreReferrersInSubject ? '1' : '0', write.targets.length];
+    const args: Array<string | number> = [
+      write.subject,
+      write.expectedRevision,
+      write.permanent ? '1' : '0',
+      write.ignoreReferrersInSubject ? '1' : '0',
+      write.targets.length,
+    ];
     for (const target of write.targets) {
       keys.push(k.referencedBy(write.subject, target.version));
       args.push(target.version, target.id, target.references.length);

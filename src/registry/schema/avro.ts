@@ -31,11 +31,32 @@ export function avroType(resolved: ResolvedSchema): avro.Type {
 const isObject = (value: Json): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Attribute order of the canonical form (the order Avro's own printer uses); others follow alphabetically. */
-const SCHEMA_KEYS = ['type', 'name', 'namespace', 'doc', 'aliases', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'order', 'logicalType', 'precision', 'scale'];
+const SCHEMA_KEYS = [
+  'type',
+  'name',
+  'namespace',
+  'doc',
+  'aliases',
+  'fields',
+  'symbols',
+  'items',
+  'values',
+  'size',
+  'default',
+  'order',
+  'logicalType',
+  'precision',
+  'scale',
+];
 const FIELD_KEYS = ['name', 'type', 'doc', 'default', 'order', 'aliases'];
 
 function ordered(object: JsonObject, first: string[], map: (key: string, value: Json) => Json): JsonObject {
-  const keys = [...first.filter((key) => key in object), ...Object.keys(object).filter((key) => !first.includes(key)).sort()];
+  const keys = [
+    ...first.filter((key) => key in object),
+    ...Object.keys(object)
+      .filter((key) => !first.includes(key))
+      .sort(),
+  ];
   return Object.fromEntries(keys.map((key) => [key, map(key, object[key])]));
 }
 

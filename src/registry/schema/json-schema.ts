@@ -71,7 +71,20 @@ export async function compileJsonSchema(resolved: ResolvedSchema): Promise<Valid
   return typeof schema === 'boolean' ? ajv.compile(schema) : ajv.compileAsync(schema);
 }
 
-const SUBSCHEMA = ['additionalItems', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'items', 'contentSchema'];
+const SUBSCHEMA = [
+  'additionalItems',
+  'additionalProperties',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'items',
+  'contentSchema',
+];
 const SUBSCHEMA_LISTS = ['items', 'prefixItems', 'allOf', 'anyOf', 'oneOf'];
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'];
 

@@ -87,7 +87,16 @@ function tokens(text: string): string[] {
       i++;
     } else {
       let end = i;
-      while (end < text.length && !/\s/.test(text[end]) && !PUNCTUATION.has(text[end]) && text[end] !== '"' && text[end] !== "'" && !text.startsWith('//', end) && !text.startsWith('/*', end)) end++;
+      while (
+        end < text.length &&
+        !/\s/.test(text[end]) &&
+        !PUNCTUATION.has(text[end]) &&
+        text[end] !== '"' &&
+        text[end] !== "'" &&
+        !text.startsWith('//', end) &&
+        !text.startsWith('/*', end)
+      )
+        end++;
       out.push(text.slice(i, end));
       i = end;
     }
@@ -140,10 +149,19 @@ function describe(object: ReflectionObject, resolvedRoot: protobuf.Root): unknow
       fields: object.fieldsArray
         .map((field) => {
           const resolved = resolvedType.fields[field.name];
-          return { id: field.id, name: field.name, rule: field.repeated ? 'repeated' : field.required ? 'required' : field.optional ? 'optional' : undefined, keyType: field.map ? (field as unknown as protobuf.MapField).keyType : undefined, type: resolvedName(field.type, resolved?.resolvedType), options: sortedOptions(field.options) };
+          return {
+            id: field.id,
+            name: field.name,
+            rule: field.repeated ? 'repeated' : field.required ? 'required' : field.optional ? 'optional' : undefined,
+            keyType: field.map ? (field as unknown as protobuf.MapField).keyType : undefined,
+            type: resolvedName(field.type, resolved?.resolvedType),
+            options: sortedOptions(field.options),
+          };
         })
         .sort((a, b) => a.id - b.id),
-      oneofs: object.oneofsArray.map((oneof) => ({ name: oneof.name, fields: oneof.fieldsArray.map((field) => field.id).sort((a, b) => a - b), options: sortedOptions(oneof.options) })).sort((a, b) => a.name.localeCompare(b.name)),
+      oneofs: object.oneofsArray
+        .map((oneof) => ({ name: oneof.name, fields: oneof.fieldsArray.map((field) => field.id).sort((a, b) => a - b), options: sortedOptions(oneof.options) }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
       reserved: (object.reserved ?? []).map((range) => JSON.stringify(range)).sort(),
       nested: object.nestedArray.map((nested) => describe(nested, resolvedRoot)),
     };
@@ -176,7 +194,8 @@ function describe(object: ReflectionObject, resolvedRoot: protobuf.Root): unknow
         .sort((a, b) => a.name.localeCompare(b.name)),
     };
   }
-  if (object instanceof Namespace) return { namespace: object.name, options: sortedOptions(object.options), nested: object.nestedArray.map((nested) => describe(nested, resolvedRoot)) };
+  if (object instanceof Namespace)
+    return { namespace: object.name, options: sortedOptions(object.options), nested: object.nestedArray.map((nested) => describe(nested, resolvedRoot)) };
   return { other: object.name };
 }
 

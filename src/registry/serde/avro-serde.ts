@@ -46,7 +46,12 @@ function jsonIsNative(type: avro.Type, seen = new Set<avro.Type>()): boolean {
   if (type instanceof avro.types.RecordType) return type.fields.every((field) => jsonIsNative(field.type, seen));
   if (type instanceof avro.types.ArrayType) return jsonIsNative(type.itemsType, seen);
   if (type instanceof avro.types.MapType) return jsonIsNative(type.valuesType as avro.Type, seen);
-  return !(type instanceof avro.types.UnwrappedUnionType || type instanceof avro.types.WrappedUnionType || type instanceof avro.types.BytesType || type instanceof avro.types.FixedType);
+  return !(
+    type instanceof avro.types.UnwrappedUnionType ||
+    type instanceof avro.types.WrappedUnionType ||
+    type instanceof avro.types.BytesType ||
+    type instanceof avro.types.FixedType
+  );
 }
 
 /** The path of the first record field whose value does not fit, so an error says where (avsc says only what). */

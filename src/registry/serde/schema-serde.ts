@@ -80,7 +80,9 @@ export class SchemaSerde {
       try {
         payload = codec.encode(value, options);
       } catch (error) {
-        throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `${what} does not match schema ${schemaId} (${codec.schemaType}): ${message(error)}`, { cause: error });
+        throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `${what} does not match schema ${schemaId} (${codec.schemaType}): ${message(error)}`, {
+          cause: error,
+        });
       }
       return withHeader(schemaId, payload);
     };
@@ -94,7 +96,9 @@ export class SchemaSerde {
     try {
       return { schemaId: header.schemaId, schemaType: codec.schemaType, value: codec.decode(header.payload) };
     } catch (error) {
-      throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `Cannot decode with schema ${header.schemaId} (${codec.schemaType}): ${message(error)}`, { cause: error });
+      throw new GatewayError(ErrorCode.INVALID_PAYLOAD, `Cannot decode with schema ${header.schemaId} (${codec.schemaType}): ${message(error)}`, {
+        cause: error,
+      });
     }
   }
 }
