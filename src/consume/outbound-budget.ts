@@ -129,6 +129,15 @@ export class ClientQueue {
     return this.budget.share() - this.backlog;
   }
 
+  /**
+   * Twice its share queued: more than records alone can bring (delivery stops at the share, one
+   * record or chunk over at most), so replies to the client's own requests pile up unread. The
+   * transport then stops reading the client's requests until it drains.
+   */
+  overflowing(): boolean {
+    return this.backlog > 2 * this.budget.share();
+  }
+
   write(data: string | Buffer): void {
     if (this.closed) return;
     // Only the length is kept until the flush: holding the text would keep it alive through

@@ -21,6 +21,8 @@ export class FeedBatch {
   private readonly renderings = new Map<string, Promise<Rendering>>();
   /** `records` messages of whole chunks, built once for every consumer sending that chunk. */
   private readonly frames = new Map<string, Buffer>();
+  /** More than one consumer read this batch: worth sending in shared chunk frames. */
+  shared = false;
 
   constructor(
     readonly topicId: string,
@@ -177,7 +179,10 @@ export class PartitionFeeds {
       // Kept only where consumers share the partition: a batch read for one consumer alone would
       // live on only to be promoted to the old generation, costing a partition's sole reader
       // garbage-collection time for nothing.
-      if (read.readers > 1) this.remember(`${topicId}\u0000${partition}`, batch);
+      if (read.readers > 1) {
+        batch.shared = true;
+        this.remember(`${topicId}\u0000${partition}`, batch);
+      }
       return batch;
     } finally {
       this.done();

@@ -131,7 +131,7 @@ export class SocketSession {
   private write(message: object | string | Buffer): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     this.queue.write(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
-    if (this.queue.room() < 0 && !this.socket.isPaused) this.socket.pause();
+    if (this.queue.overflowing() && !this.socket.isPaused) this.socket.pause();
   }
 
   sendError(error: unknown, id?: unknown): void {
@@ -365,15 +365,16 @@ class InvalidMessages {
 }
 
 /**
- * The `records` messages of the runs delivered since the last flush. Runs of one partition — every
- * socket tailing a partition gets the same runs of the same batches — go out chunk by chunk, each
+ * The `records` messages of the runs delivered since the last flush. Runs of one partition that
+ * other consumers share — every socket tailing a partition gets the same runs of the same batches — go out chunk by chunk, each
  * whole chunk a frame built once and shared by all those sockets (pieces of chunks are joined
  * into messages of this socket's own, in order). Runs of several partitions are joined into one
  * message for this socket alone: one frame instead of one per partition.
  */
 function recordsMessages(runs: readonly DeliveredRun[]): Array<Buffer | string> {
   const partition = runs[0].batch;
-  if (runs.some((run) => run.batch.topicId !== partition.topicId || run.batch.partition !== partition.partition)) {
+  // A partition this socket reads alone gains nothing from shared frames: one message is cheaper for both ends.
+  if (runs.some((run) => !run.batch.shared || run.batch.topicId !== partition.topicId || run.batch.partition !== partition.partition)) {
     return [recordsMessageJson(runs.flatMap((run) => run.rendering.json.slice(run.start, run.end)))];
   }
   const messages: Array<Buffer | string> = [];
