@@ -311,7 +311,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
     const p99Ratio = of('gateway', (run) => run.p99) / of('relay', (run) => run.p99);
     const targets = count === 1000;
     rows.push(
-      `| deliveries/s, ${thousands(count)} sockets (offered ${thousands(middle.gateway.offeredPerS)}) | ${thousands(middle.gateway.deliveriesPerS)} | ${thousands(middle.relay.deliveriesPerS)} | ${ratio.toFixed(2)}${targets ? ` (target ≥ 1.0: ${ratio >= 1 ? 'PASS' : 'MISS'})` : ''} |`,
+      `| deliveries/s, ${thousands(count)} sockets (offered ${thousands(middle.gateway.offeredPerS)}) | ${thousands(middle.gateway.deliveriesPerS)} | ${thousands(middle.relay.deliveriesPerS)} | ${ratio.toFixed(3)}${targets ? ` (target ≥ 1.0: ${ratio >= 1 ? 'PASS' : 'MISS'})` : ''} |`,
       `| produce→delivery p50 / p99, ${thousands(count)} sockets | ${of('gateway', (run) => run.p50)} / ${of('gateway', (run) => run.p99)} ms | ${of('relay', (run) => run.p50)} / ${of('relay', (run) => run.p99)} ms | p99 ${p99Ratio.toFixed(2)}${targets ? ` (target ≤ 1.5: ${p99Ratio <= 1.5 ? 'PASS' : 'MISS'})` : ''} |`,
       `| server CPU per message a socket received (records per message), ${thousands(count)} sockets | ${of('gateway', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('gateway', (run) => run.recordsPerMessage).toFixed(1)}) | ${of('relay', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('relay', (run) => run.recordsPerMessage).toFixed(1)}) | |`,
       `| event loop busy, server / client, ${thousands(count)} sockets | ${of('gateway', (run) => run.serverBusy).toFixed(2)} / ${of('gateway', (run) => run.clientBusy).toFixed(2)} | ${of('relay', (run) => run.serverBusy).toFixed(2)} / ${of('relay', (run) => run.clientBusy).toFixed(2)} | |`,
