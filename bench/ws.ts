@@ -18,6 +18,7 @@ import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-serve
 import { median } from './median.js';
 import { FANOUT_RATE, FANOUT_RECORDS_PER_REQUEST, FANOUT_S, FANOUT_TOPIC, fanout, type FanoutRun, type FanoutServer } from './ws-fanout.js';
 import { ServerProcess } from './server-process.js';
+import { createRebalanceTopic, rebalance, type RebalanceRun } from './ws-rebalance.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SATURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -32,7 +33,7 @@ const profileFlags = (name: string) => {
   return ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)];
 };
 const CT = { 'content-type': 'application/vnd.kafka.json.v2+json' };
-const ALL_SECTIONS = ['group', 'memory', 'fanout'];
+const ALL_SECTIONS = ['group', 'memory', 'rebalance', 'fanout'];
 /** BENCH_WS_SECTIONS=fanout (a comma list of ALL_SECTIONS) runs only those, e.g. to profile one; only a full run writes bench/results/ws.md. */
 const SECTIONS = new Set((process.env.BENCH_WS_SECTIONS ?? ALL_SECTIONS.join(',')).split(',').filter((name) => ALL_SECTIONS.includes(name)));
 /** Socket counts of the fan-out case (BENCH_FANOUT_SOCKETS, a comma list); 1,000 is the one with targets. */
@@ -258,6 +259,30 @@ async function memorySection(gateway: ServerProcess): Promise<Section> {
   };
 }
 
+/** A third member joins two of a cooperative-sticky group: the kept partitions should not pause. */
+async function rebalanceSection(gateway: ServerProcess): Promise<Section> {
+  const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
+  await createRebalanceTopic(gateway.baseUrl, cid);
+  const runs: RebalanceRun[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const run = await rebalance(gateway.baseUrl, wsUrlOf(gateway), `bench-rebalance-${round}`);
+    runs.push(run);
+    process.stderr.write(`rebalance round ${round}: kept ${run.kept} partitions, longest gap ${run.keptGapMs} ms (before the join ${run.steadyGapMs} ms); ${run.moved} moved, handover ${run.handoverMs} ms\n`);
+  }
+  const of = (measure: (run: RebalanceRun) => number) => median(runs.map(measure));
+  const pause = of((run) => Math.max(0, run.keptGapMs - run.steadyGapMs));
+  return {
+    rows: [
+      `| cooperative rebalance (a third member joins two): longest gap between deliveries of a partition a member kept, after the join / before it | ${of((run) => run.keptGapMs)} / ${of((run) => run.steadyGapMs)} ms | | pause beyond the gaps before: ${pause} ms (target 0: ${pause <= 0 ? 'PASS' : 'MISS'}) |`,
+      `| cooperative rebalance: a moved partition's last delivery at its old member to its first at the new one; join to the new member's first record | ${of((run) => run.handoverMs)} ms; ${of((run) => run.joinToFirstRecordMs)} ms | | |`,
+    ],
+    rounds: runs.map(
+      (run, i) =>
+        `rebalance round ${i + 1}: ${run.kept} partitions kept, longest gap ${run.keptGapMs} ms after the join, ${run.steadyGapMs} ms before; ${run.moved} moved, handover ${run.handoverMs} ms, join to first record ${run.joinToFirstRecordMs} ms`,
+    ),
+  };
+}
+
 /** Per round and socket count, the two servers' fan-out runs (which goes first alternates by round). */
 interface FanoutRound {
   gateway: FanoutRun;
@@ -304,7 +329,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
     const p99Ratio = of('gateway', (run) => run.p99) / of('relay', (run) => run.p99);
     const targets = count === 1000;
     rows.push(
-      `| deliveries/s, ${thousands(count)} sockets (offered ${thousands(middle.gateway.offeredPerS)}) | ${thousands(middle.gateway.deliveriesPerS)} | ${thousands(middle.relay.deliveriesPerS)} | ${ratio.toFixed(2)}${targets ? ` (target ≥ 1.0: ${ratio >= 1 ? 'PASS' : 'MISS'})` : ''} |`,
+      `| deliveries/s, ${thousands(count)} sockets (offered ${thousands(middle.gateway.offeredPerS)}) | ${thousands(middle.gateway.deliveriesPerS)} | ${thousands(middle.relay.deliveriesPerS)} | ${ratio.toFixed(3)}${targets ? ` (target ≥ 1.0: ${ratio >= 1 ? 'PASS' : 'MISS'})` : ''} |`,
       `| produce→delivery p50 / p99, ${thousands(count)} sockets | ${of('gateway', (run) => run.p50)} / ${of('gateway', (run) => run.p99)} ms | ${of('relay', (run) => run.p50)} / ${of('relay', (run) => run.p99)} ms | p99 ${p99Ratio.toFixed(2)}${targets ? ` (target ≤ 1.5: ${p99Ratio <= 1.5 ? 'PASS' : 'MISS'})` : ''} |`,
       `| server CPU per message a socket received (records per message), ${thousands(count)} sockets | ${of('gateway', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('gateway', (run) => run.recordsPerMessage).toFixed(1)}) | ${of('relay', (run) => run.serverUsPerMessage).toFixed(1)} µs (${of('relay', (run) => run.recordsPerMessage).toFixed(1)}) | |`,
       `| event loop busy, server / client, ${thousands(count)} sockets | ${of('gateway', (run) => run.serverBusy).toFixed(2)} / ${of('gateway', (run) => run.clientBusy).toFixed(2)} | ${of('relay', (run) => run.serverBusy).toFixed(2)} / ${of('relay', (run) => run.clientBusy).toFixed(2)} | |`,
@@ -341,6 +366,7 @@ async function main(): Promise<void> {
     const none: Section = { rows: [], rounds: [] };
     const group = SECTIONS.has('group') ? await groupSection(gateway, baseline) : none;
     const memory = SECTIONS.has('memory') ? await memorySection(gateway) : none;
+    const rebalanced = SECTIONS.has('rebalance') ? await rebalanceSection(gateway) : none;
     const fanOut = SECTIONS.has('fanout') ? await fanoutSection(gateway, baseline) : none;
     const rows = [
       '# WebSocket benchmark',
@@ -354,8 +380,9 @@ async function main(): Promise<void> {
       '|---|--:|--:|---|',
       ...group.rows,
       ...memory.rows,
+      ...rebalanced.rows,
       '',
-      ...group.rounds.map((line) => `- ${line}`),
+      ...[...group.rounds, ...rebalanced.rounds].map((line) => `- ${line}`),
       '',
     ];
     if (fanOut.rows.length > 0) {
