@@ -54,7 +54,12 @@ class Member {
 
   private receive(data: Buffer): void {
     const now = Date.now();
-    const message = JSON.parse(data.toString()) as { type: string; partitions?: Array<{ partition: number }>; records?: Array<{ partition: number }>; message?: string };
+    const message = JSON.parse(data.toString()) as {
+      type: string;
+      partitions?: Array<{ partition: number }>;
+      records?: Array<{ partition: number }>;
+      message?: string;
+    };
     if (message.type === 'assigned') for (const p of message.partitions ?? []) this.held.add(p.partition);
     else if (message.type === 'revoked') {
       for (const p of message.partitions ?? []) {
@@ -78,7 +83,10 @@ class Member {
 }
 
 async function produceFor(baseUrl: string, ms: number): Promise<void> {
-  const records = Array.from({ length: REBALANCE_PARTITIONS * RECORDS_PER_PARTITION }, (_, i) => ({ partition: i % REBALANCE_PARTITIONS, value: { pad: 'x'.repeat(80) } }));
+  const records = Array.from({ length: REBALANCE_PARTITIONS * RECORDS_PER_PARTITION }, (_, i) => ({
+    partition: i % REBALANCE_PARTITIONS,
+    value: { pad: 'x'.repeat(80) },
+  }));
   const body = JSON.stringify({ records });
   const start = Date.now();
   const inflight: Array<Promise<unknown>> = [];
@@ -119,7 +127,10 @@ export async function rebalance(baseUrl: string, wsUrl: string, group: string): 
   const first = [await Member.join(wsUrl, group), await Member.join(wsUrl, group)];
   const members = [...first];
   try {
-    await until(() => first.every((m) => m.held.size > 0) && first[0].held.size + first[1].held.size === REBALANCE_PARTITIONS, 'the two members did not hold every partition');
+    await until(
+      () => first.every((m) => m.held.size > 0) && first[0].held.size + first[1].held.size === REBALANCE_PARTITIONS,
+      'the two members did not hold every partition',
+    );
     const producing = produceFor(baseUrl, STEADY_MS + AFTER_JOIN_MS);
     await sleep(STEADY_MS);
     const before = first.map((m) => new Set(m.held));

@@ -267,7 +267,9 @@ async function rebalanceSection(gateway: ServerProcess): Promise<Section> {
   for (let round = 1; round <= ROUNDS; round++) {
     const run = await rebalance(gateway.baseUrl, wsUrlOf(gateway), `bench-rebalance-${round}`);
     runs.push(run);
-    process.stderr.write(`rebalance round ${round}: kept ${run.kept} partitions, longest gap ${run.keptGapMs} ms (before the join ${run.steadyGapMs} ms); ${run.moved} moved, handover ${run.handoverMs} ms\n`);
+    process.stderr.write(
+      `rebalance round ${round}: kept ${run.kept} partitions, longest gap ${run.keptGapMs} ms (before the join ${run.steadyGapMs} ms); ${run.moved} moved, handover ${run.handoverMs} ms\n`,
+    );
   }
   const of = (measure: (run: RebalanceRun) => number) => median(runs.map(measure));
   const pause = of((run) => Math.max(0, run.keptGapMs - run.steadyGapMs));
