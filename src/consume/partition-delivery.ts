@@ -243,7 +243,7 @@ export class PartitionDelivery {
     const maxRecords = this.reserveCredit();
     let sent = 0;
     try {
-      const read = await this.feeds.read(reader.topic, reader.partition, from);
+      const read = await this.feeds.read(reader.topic, reader.partition, from, { records: maxRecords, bytes: this.sink.room() });
       if (reader.stopped || reader.offset !== from) return undefined; // revoked or seeked meanwhile
       if (!read) return from;
       const { batch, index } = read;

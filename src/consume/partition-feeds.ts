@@ -80,6 +80,9 @@ export class FeedBatch {
 /** A store read in flight, and how many consumers wait for it. */
 interface PendingRead {
   readers: number;
+  /** The read's limits, as its first consumer asked. */
+  records: number;
+  bytes: number;
   batch: Promise<FeedBatch | undefined>;
 }
 
@@ -150,7 +153,12 @@ export class PartitionFeeds {
    * there, or a new read. Undefined when the partition holds nothing at `offset` yet. Range errors
    * (OFFSET_OUT_OF_RANGE) come from the store read, as for any fetch.
    */
-  async read(topicName: string, partition: number, offset: number): Promise<FeedRead | undefined> {
+  async read(
+    topicName: string,
+    partition: number,
+    offset: number,
+    wanted: { records: number; bytes: number } = { records: Infinity, bytes: Infinity },
+  ): Promise<FeedRead | undefined> {
     const topic = await this.topics.lookup(topicName);
     const key = `${topic.topicId}\u0000${partition}`;
     const cached = this.cached(key, offset);
@@ -159,21 +167,29 @@ export class PartitionFeeds {
     let pending = this.inFlight.get(readKey);
     if (pending) pending.readers++;
     else {
-      const read: PendingRead = { readers: 1, batch: Promise.resolve(undefined) };
+      // The first consumer sizes the read, so a partition's only reader is never brought records it
+      // cannot take (read again later); those who join it take what it brings.
+      const read: PendingRead = {
+        readers: 1,
+        records: Math.max(1, Math.min(this.limits.batchRecords, wanted.records)),
+        bytes: Math.max(1, Math.min(this.limits.batchBytes, wanted.bytes)),
+        batch: Promise.resolve(undefined),
+      };
       read.batch = this.readStore(topic.topicId, topic.name, partition, offset, read);
       this.inFlight.set(readKey, (pending = read));
       const forget = () => this.inFlight.delete(readKey);
       read.batch.then(forget, forget);
     }
+    const { records } = pending;
     const batch = await pending.batch;
     if (!batch) return undefined;
-    return { batch, index: 0, atEnd: batch.endOffset >= batch.highWatermark && batch.records.length < this.limits.batchRecords };
+    return { batch, index: 0, atEnd: batch.endOffset >= batch.highWatermark && batch.records.length < records };
   }
 
   private async readStore(topicId: string, topic: string, partition: number, offset: number, read: PendingRead): Promise<FeedBatch | undefined> {
     await this.turn();
     try {
-      const result = await this.fetch.read(topic, partition, { offset, maxRecords: this.limits.batchRecords, maxBytes: this.limits.batchBytes });
+      const result = await this.fetch.read(topic, partition, { offset, maxRecords: read.records, maxBytes: read.bytes });
       if (result.records.length === 0) return undefined;
       const batch = new FeedBatch(topicId, topic, partition, result.records, result.highWatermark, Date.now());
       // Kept only where consumers share the partition: a batch read for one consumer alone would
