@@ -70,7 +70,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   const groups = new GroupService(await openGroupState(config, logStore), topics, fetch, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs });
   await groups.start();
   const consumers = new ConsumerInstances(groups, topics, fetch, appends, registry, config.consumerInstanceTimeoutMs);
-  const feeds = new PartitionFeeds(fetch, topics);
+  const feeds = new PartitionFeeds(fetch, topics, appends);
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
     perClientBytes: config.clientQueueBytes,
