@@ -91,7 +91,7 @@ export async function createServices(config: Config, store: LogStore | undefined
     { idleTimeoutMs: config.consumerInstanceTimeoutMs, sessionTimeoutMs: config.consumerInstanceSessionTimeoutMs },
   );
   await consumers.start();
-  const feeds = new PartitionFeeds(fetch, topics);
+  const feeds = new PartitionFeeds(fetch, topics, appends);
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
     perClientBytes: config.clientQueueBytes,

@@ -3,7 +3,8 @@ import type { FetchService } from '../fetch/fetch-service.js';
 import type { RecordWaiter } from '../fetch/append-notifier.js';
 import type { TopicPartition } from '../log/store.js';
 import type { RecordRenderer } from './delivered-record.js';
-import type { FeedBatch, PartitionFeeds, Rendering } from './partition-feeds.js';
+import type { FeedBatch, FeedRead, PartitionFeeds, Rendering } from './partition-feeds.js';
+import type { TailFollower } from './partition-tails.js';
 import { Signal } from './signal.js';
 import { startingOffset, type OffsetResetPolicy } from './start-offsets.js';
 
@@ -208,7 +209,9 @@ export class PartitionDelivery {
       const from = reader.offset;
       try {
         const waitFrom = await this.deliverOnce(reader, from);
-        if (waitFrom !== undefined) await this.waitAtEnd(reader, waitFrom);
+        // Caught up: wait at the partition's tail with its other readers (an at-most-once member
+        // commits before each batch, which the tail's synchronous hand-over cannot do).
+        if (waitFrom !== undefined) await (this.options.beforeSend ? this.waitAtEnd(reader, waitFrom) : this.follow(reader, waitFrom));
       } catch (caught) {
         if (reader.stopped) break;
         let error = caught;
@@ -260,6 +263,53 @@ export class PartitionDelivery {
     } finally {
       this.returnCredit(maxRecords - sent);
     }
+  }
+
+  /**
+   * Parks the reader at the partition's tail from `from` (PartitionTails): new batches are
+   * delivered to it there, synchronously, while it can take them whole; resolves when it leaves —
+   * held back, a batch only partly taken, or woken by a seek, pause or revoke — so the loop goes on.
+   */
+  private follow(reader: PartitionReader, from: number): Promise<void> {
+    const tails = this.feeds.tails;
+    return new Promise((resolve) => {
+      const signal = reader.wait.signal;
+      if (signal.aborted) return resolve();
+      let left = false;
+      const follower: TailFollower = {
+        format: this.options.format,
+        render: reader.render,
+        offer: (read) => this.deliverAtTail(reader, read),
+        dropped: () => leave(),
+      };
+      const leave = () => {
+        if (left) return;
+        left = true;
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) reader.wait = new AbortController();
+        resolve();
+      };
+      const onAbort = () => {
+        tails.unfollow(follower);
+        leave();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      tails.follow(reader.topic, reader.partition, from, follower);
+    });
+  }
+
+  /** A batch offered at the tail: delivers it (or what credit and room allow) at once; true when all of it went. */
+  private deliverAtTail(reader: PartitionReader, read: FeedRead): boolean {
+    const { batch, index } = read;
+    if (reader.stopped || this.closed || this.blocked(reader) || batch.records[index].offset !== reader.offset) return false;
+    const rendering = batch.renderedNow(this.options.format);
+    if (!rendering) return false;
+    const maxRecords = this.reserveCredit();
+    const end = runEnd(rendering, index, maxRecords, this.sink.room());
+    reader.offset = batch.records[end - 1].offset + 1;
+    this.sink.send({ batch, start: index, end, rendering, format: this.options.format });
+    this.returnCredit(maxRecords - (end - index));
+    return end === batch.records.length;
   }
 
   /** Waits (blocking, not polling) until the partition may hold records at `from`, or the reader is woken. */

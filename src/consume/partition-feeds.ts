@@ -1,6 +1,8 @@
+import type { RecordWaiter } from '../fetch/append-notifier.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { LogRecord } from '../log/store.js';
 import type { TopicService } from '../topics/topic-service.js';
+import { PartitionTails } from './partition-tails.js';
 
 /** Records of a batch rendered in one format, cut into chunks that consumers share as whole messages. */
 export interface Rendering {
@@ -19,6 +21,8 @@ const CHUNK_RECORDS = 100;
 export class FeedBatch {
   /** Per format: each record rendered once for every consumer of the batch. */
   private readonly renderings = new Map<string, Promise<Rendering>>();
+  /** The renderings done, for a synchronous hand-over at the tail. */
+  private readonly finished = new Map<string, Rendering>();
   /** `records` messages of whole chunks, built once for every consumer sending that chunk. */
   private readonly frames = new Map<string, Buffer>();
   /** More than one consumer read this batch: worth sending in shared chunk frames. */
@@ -50,12 +54,21 @@ export class FeedBatch {
   rendered(format: string, render: (records: LogRecord[]) => Promise<string[]>): Promise<Rendering> {
     let rendering = this.renderings.get(format);
     if (!rendering) {
-      rendering = render(this.records).then(chunked);
+      rendering = render(this.records).then((json) => {
+        const finished = chunked(json);
+        this.finished.set(format, finished);
+        return finished;
+      });
       this.renderings.set(format, rendering);
       // A failed rendering (the registry unreachable) is not kept: the next consumer tries again.
       rendering.catch(() => this.renderings.delete(format));
     }
     return rendering;
+  }
+
+  /** The rendering in `format` if it is done already. */
+  renderedNow(format: string): Rendering | undefined {
+    return this.finished.get(format);
   }
 
   /** The message of a whole chunk starting at `start`, built once per format and shared. */
@@ -135,12 +148,16 @@ export class PartitionFeeds {
   private reading = 0;
   private readonly queue: Array<() => void> = [];
   private readonly sweeper: NodeJS.Timeout;
+  /** Consumers caught up with a partition, served by one loop per partition. */
+  readonly tails: PartitionTails;
 
   constructor(
     private readonly fetch: FetchService,
     private readonly topics: TopicService,
+    waiter: RecordWaiter,
     private readonly limits: FeedLimits = DEFAULT_FEED_LIMITS,
   ) {
+    this.tails = new PartitionTails(this, waiter);
     // Idle partitions' batches expire here, so they do not keep memory until the next read.
     this.sweeper = setInterval(() => {
       if (this.cache.size > 0) this.evict(() => false);

@@ -104,6 +104,55 @@ describe('reading chosen partitions over a WebSocket', () => {
     expect((await takeRecords(client, 4))[0].offset).toBe(0);
   });
 
+  it('gives every reader tailing a partition each record in its own format, and one out of credit holds back none of the others', async () => {
+    await createTopic('tailing');
+    const [json, binary, short] = [await open(), await open(), await open()];
+    json.send({ type: 'assign', partitions: [{ topic: 'tailing', partition: 0, offset: 'latest' }] });
+    binary.send({ type: 'assign', partitions: [{ topic: 'tailing', partition: 0, offset: 'latest' }], format: 'binary' });
+    short.send({ type: 'assign', partitions: [{ topic: 'tailing', partition: 0, offset: 'latest' }], credit: 2 });
+    for (const client of [json, binary, short]) await client.next((m) => m.type === 'assigned');
+    for (const n of [1, 2, 3, 4, 5]) await produce(gw, 'tailing', [n]);
+    expect((await takeRecords(json, 5)).map((r) => [r.offset, r.value])).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
+    expect((await takeRecords(binary, 5)).map((r) => Buffer.from(r.value as string, 'base64').toString())).toEqual(['1', '2', '3', '4', '5']);
+    expect((await takeRecords(short, 2)).map((r) => r.value)).toEqual([1, 2]);
+    await expect(short.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
+
+    short.send({ type: 'credit', records: 10 });
+    expect((await takeRecords(short, 3)).map((r) => r.value)).toEqual([3, 4, 5]);
+    await produce(gw, 'tailing', [6]);
+    for (const client of [json, short]) expect((await takeRecords(client, 1)).map((r) => [r.offset, r.value])).toEqual([[5, 6]]);
+  });
+
+  it('lets one of the readers tailing a partition pause and seek back while the other reads on', async () => {
+    await createTopic('tailing-seek');
+    const [steady, moving] = [await open(), await open()];
+    for (const client of [steady, moving]) {
+      client.send({ type: 'assign', partitions: [{ topic: 'tailing-seek', partition: 0, offset: 'latest' }] });
+      await client.next((m) => m.type === 'assigned');
+    }
+    await produce(gw, 'tailing-seek', ['a']);
+    for (const client of [steady, moving]) expect((await takeRecords(client, 1)).map((r) => r.value)).toEqual(['a']);
+
+    moving.send({ type: 'pause' });
+    await new Promise((r) => setTimeout(r, 50));
+    await produce(gw, 'tailing-seek', ['b']);
+    expect((await takeRecords(steady, 1)).map((r) => r.value)).toEqual(['b']);
+    await expect(moving.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
+    moving.send({ type: 'seek', topic: 'tailing-seek', partition: 0, offset: 0 });
+    // A seek has no answer to wait for; it must have landed before the resume.
+    await new Promise((r) => setTimeout(r, 100));
+    moving.send({ type: 'resume' });
+    expect((await takeRecords(moving, 2)).map((r) => r.value)).toEqual(['a', 'b']);
+    await produce(gw, 'tailing-seek', ['c']);
+    for (const client of [steady, moving]) expect((await takeRecords(client, 1)).map((r) => [r.offset, r.value])).toEqual([[2, 'c']]);
+  });
+
   it('delivers binary records base64-encoded when asked', async () => {
     await createTopic('bin');
     await gw.app.inject({

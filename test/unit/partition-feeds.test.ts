@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PartitionFeeds, DEFAULT_FEED_LIMITS } from '../../src/consume/partition-feeds.js';
+import { AppendNotifier } from '../../src/fetch/append-notifier.js';
 import { FetchService } from '../../src/fetch/fetch-service.js';
 import { MemoryStore } from '../../src/log/memory-store.js';
 import type { LogRecord } from '../../src/log/store.js';
@@ -17,7 +18,7 @@ async function setup(limits = DEFAULT_FEED_LIMITS) {
     return read(...args);
   };
   const topics = new TopicService(store, loadConfig({ LOG_LEVEL: 'silent' }));
-  const feeds = new PartitionFeeds(new FetchService(store, topics), topics, limits);
+  const feeds = new PartitionFeeds(new FetchService(store, topics), topics, new AppendNotifier(), limits);
   const append = (topic: string, values: string[]) =>
     store.append(
       topic,
