@@ -91,7 +91,8 @@ export class InstanceDriver {
       throw error;
     }
     this.member = member;
-    if (this.stopping) return this.end(member, this.stopping);
+    if (this.stopping)
+      return this.end(member, this.stopping).catch((error: unknown) => this.warn(error, `stopping the instance's group member (${this.stopping}) failed`));
     const pending = this.pending;
     this.pending = undefined;
     if (pending) await this.assigned(pending.partitions, pending.generation);
@@ -117,7 +118,13 @@ export class InstanceDriver {
     this.stopping = how;
     this.finish();
     // A driver still joining stops once the join returns.
-    if (this.member) await this.end(this.member, how);
+    if (!this.member) return;
+    try {
+      await this.end(this.member, how);
+    } catch (error) {
+      // Redis unreachable: the member's session runs out by itself and the group moves on; stopping never fails.
+      this.warn(error, `stopping the instance's group member (${how}) failed`);
+    }
   }
 
   private async end(member: GroupMember, how: 'leave' | 'handover'): Promise<void> {
