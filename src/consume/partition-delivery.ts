@@ -1,7 +1,7 @@
 import { ErrorCode, GatewayError, notAssigned } from '../errors.js';
 import type { FetchService } from '../fetch/fetch-service.js';
 import type { RecordWaiter } from '../fetch/append-notifier.js';
-import type { TopicPartition } from '../log/store.js';
+import { tpKey, type TopicPartition } from '../log/store.js';
 import type { RecordRenderer } from './delivered-record.js';
 import type { FeedBatch, FeedRead, PartitionFeeds, Rendering } from './partition-feeds.js';
 import type { TailFollower } from './partition-tails.js';
@@ -54,7 +54,7 @@ interface PartitionReader extends TopicPartition {
   render: RecordRenderer;
 }
 
-const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+const key = (tp: TopicPartition) => tpKey(tp.topic, tp.partition);
 const MAX_BATCH = 500;
 const BACKOFF_MS = 1000;
 

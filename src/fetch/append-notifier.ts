@@ -1,3 +1,5 @@
+import { tpKey } from '../log/store.js';
+
 /** Waits for a partition to grow past an offset without polling Redis in a loop. */
 export interface RecordWaiter {
   /** Resolves true when records at or after `fromOffset` may exist, false on timeout or abort. */
@@ -34,7 +36,7 @@ export class AppendNotifier implements RecordWaiter {
   private readonly announced = new Map<string, { next: number; at: number }>();
 
   waitForRecords(topic: string, partition: number, fromOffset: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    const key = `${topic}\u0000${partition}`;
+    const key = tpKey(topic, partition);
     const last = this.announced.get(key);
     if (last && last.next > fromOffset && Date.now() - last.at < FRESH_MS) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
@@ -73,7 +75,7 @@ export class AppendNotifier implements RecordWaiter {
 
   /** A partition's next offset is now `nextOffset`: wake everyone waiting below it. */
   announce(topic: string, partition: number, nextOffset: number): void {
-    const key = `${topic}\u0000${partition}`;
+    const key = tpKey(topic, partition);
     this.announced.set(key, { next: nextOffset, at: Date.now() });
     const set = this.waiters.get(key);
     if (!set) return;

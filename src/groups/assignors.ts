@@ -3,10 +3,9 @@
  * subscribed topics' partition counts to an exclusive assignment — every partition of a subscribed
  * topic to exactly one member subscribed to it; members beyond the partition count stay idle.
  */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+import { tpKey, type TopicPartition } from '../log/store.js';
+
+export type { TopicPartition };
 
 export interface AssignorMember {
   memberId: string;
@@ -89,7 +88,7 @@ export const stickyAssignor: Assignor = (input) => {
   // Members by index: this runs on every rebalance, over up to thousands of members and partitions.
   const members = [...input.members].sort(byId);
   const owned: TopicPartition[][] = members.map(() => []);
-  const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+  const key = (tp: TopicPartition) => tpKey(tp.topic, tp.partition);
   const partitions = allPartitions(input);
   const exists = new Set(partitions.map(key));
   const eligible = new Map(Object.keys(input.partitions).map((topic) => [topic, members.flatMap((m, i) => (m.topics.includes(topic) ? [i] : []))]));

@@ -123,7 +123,7 @@ export interface GroupStateStore {
   close(): Promise<void>;
 }
 
-export const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+export { tpKey } from '../log/store.js';
 
 export function parseTpKey(key: string): { topic: string; partition: number } {
   const at = key.lastIndexOf(':');

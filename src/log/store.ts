@@ -14,6 +14,9 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** A partition as a map key: `topic:partition` (Kafka topic names never contain ':'); also the field name groups store commits under. */
+export const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+
 /** A partition and a position in it (for commits: the next offset to read, as Kafka commits). */
 export interface TopicPartitionOffset extends TopicPartition {
   offset: number;
