@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
@@ -114,10 +115,34 @@ async function createTopic(gateway: ServerProcess, clusterId: string, name: stri
   if (!response.ok) throw new Error(`creating topic ${name} answered ${response.status}: ${await response.text()}`);
 }
 
-async function saturate(base: string, consumers: Consumers): Promise<number> {
+/** CPU seconds a process spent, read before and after a measurement. */
+interface CpuMeters {
+  server(): number;
+  redis(): Promise<number>;
+}
+
+/** Per delivered record, the CPU time of the server, its Redis and the benchmark's own process (load generator and consumers). */
+interface CpuPerRecord {
+  serverUs: number;
+  redisUs: number;
+  clientUs: number;
+}
+
+interface Saturated {
+  rate: number;
+  cpu: CpuPerRecord;
+}
+
+const clientCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+async function saturate(base: string, consumers: Consumers, meters: CpuMeters): Promise<Saturated> {
   await autocannon({ url: base, connections: 20, duration: 2, requests: [{ method: 'POST', path: '/topics/bench-ws', headers: CT, body: body(100, false) }] });
   await sleep(500);
   consumers.reset();
+  const cpuBefore = { server: meters.server(), redis: await meters.redis(), client: clientCpuSeconds() };
   const started = Date.now();
   await autocannon({
     url: base,
@@ -127,12 +152,18 @@ async function saturate(base: string, consumers: Consumers): Promise<number> {
   });
   await sleep(1000); // let delivery drain
   const rate = consumers.delivered / ((Date.now() - started) / 1000);
+  const perRecord = (seconds: number) => (seconds * 1e6) / Math.max(1, consumers.delivered);
+  const cpu = {
+    serverUs: perRecord(meters.server() - cpuBefore.server),
+    redisUs: perRecord((await meters.redis()) - cpuBefore.redis),
+    clientUs: perRecord(clientCpuSeconds() - cpuBefore.client),
+  };
   // What was still undelivered must not spill into the next measurement: wait until delivery goes quiet.
   for (let last = -1, waited = 0; consumers.delivered !== last && waited < 60_000; waited += 500) {
     last = consumers.delivered;
     await sleep(500);
   }
-  return rate;
+  return { rate, cpu };
 }
 
 /** 5,000 records/s: 50 requests of 100 records per second, each record stamped with its send time. */
@@ -166,12 +197,14 @@ interface Section {
 interface GroupRound {
   gatewayPaced: Paced;
   baselinePaced: Paced;
-  gatewaySaturated: number;
-  baselineSaturated: number;
+  gatewaySaturated: Saturated;
+  baselineSaturated: Saturated;
 }
 
+const cpuText = ({ serverUs, redisUs, clientUs }: CpuPerRecord) => `${serverUs.toFixed(1)} / ${redisUs.toFixed(1)} / ${clientUs.toFixed(1)} µs`;
+
 /** 4 group members against the relay's one socket: throughput at saturation and latency at 5,000 records/s. */
-async function groupSection(gateway: ServerProcess, baseline: ServerProcess): Promise<Section> {
+async function groupSection(gateway: ServerProcess, baseline: ServerProcess, redis: Redis): Promise<Section> {
   const cid = ((await (await fetch(`${gateway.baseUrl}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> }).data[0].cluster_id;
   await createTopic(gateway, cid, 'bench-ws', PARTITIONS);
   const members = new Consumers();
@@ -180,35 +213,46 @@ async function groupSection(gateway: ServerProcess, baseline: ServerProcess): Pr
   await relay.open(wsUrlOf(baseline), 1, () => ({ type: 'hello' }));
   await members.holding(PARTITIONS);
   await sleep(500);
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    const seconds = (field: string) => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return seconds('used_cpu_sys') + seconds('used_cpu_user');
+  };
+  const metersOf = (server: ServerProcess): CpuMeters => ({ server: () => server.cpuSeconds() ?? 0, redis: redisCpu });
 
   // Rounds alternate the two servers, so a burst of other work on the machine hits both alike.
   const runs: GroupRound[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const gatewayPaced = await paced(gateway.baseUrl, members);
     const baselinePaced = await paced(baseline.baseUrl, relay);
-    const gatewaySaturated = await saturate(gateway.baseUrl, members);
-    const baselineSaturated = await saturate(baseline.baseUrl, relay);
+    const gatewaySaturated = await saturate(gateway.baseUrl, members, metersOf(gateway));
+    const baselineSaturated = await saturate(baseline.baseUrl, relay, metersOf(baseline));
     runs.push({ gatewayPaced, baselinePaced, gatewaySaturated, baselineSaturated });
     process.stderr.write(
-      `round ${round}: delivered ${Math.round(gatewaySaturated)} vs ${Math.round(baselineSaturated)} records/s; p99 ${gatewayPaced.p99} vs ${baselinePaced.p99} ms\n`,
+      `round ${round}: delivered ${Math.round(gatewaySaturated.rate)} vs ${Math.round(baselineSaturated.rate)} records/s; ` +
+        `CPU per record server/Redis/client ${cpuText(gatewaySaturated.cpu)} vs ${cpuText(baselineSaturated.cpu)}; p99 ${gatewayPaced.p99} vs ${baselinePaced.p99} ms\n`,
     );
   }
   members.close();
   relay.close();
-  const ratios = runs.map((run) => run.gatewaySaturated / run.baselineSaturated);
+  const ratios = runs.map((run) => run.gatewaySaturated.rate / run.baselineSaturated.rate);
   const ratio = median(ratios);
   const { gatewaySaturated, baselineSaturated } = runs[ratios.indexOf(ratio)];
   const gatewayPaced = { p50: median(runs.map((run) => run.gatewayPaced.p50)), p99: median(runs.map((run) => run.gatewayPaced.p99)) };
   const baselinePaced = { p50: median(runs.map((run) => run.baselinePaced.p50)), p99: median(runs.map((run) => run.baselinePaced.p99)) };
+  const p99Ratio = gatewayPaced.p99 / baselinePaced.p99;
   return {
     rows: [
-      `| delivered records/s at saturation | ${thousands(gatewaySaturated)} | ${thousands(baselineSaturated)} | ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'PASS' : 'MISS'}) |`,
+      `| delivered records/s at saturation | ${thousands(gatewaySaturated.rate)} | ${thousands(baselineSaturated.rate)} | ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'PASS' : 'MISS'}) |`,
+      `| CPU per delivered record at saturation: server / Redis / benchmark client | ${cpuText(gatewaySaturated.cpu)} | ${cpuText(baselineSaturated.cpu)} | |`,
       `| produce→delivery p50 at 5,000 records/s | ${gatewayPaced.p50} ms | ${baselinePaced.p50} ms | |`,
-      `| produce→delivery p99 at 5,000 records/s | ${gatewayPaced.p99} ms | ${baselinePaced.p99} ms | target < 20 ms: ${gatewayPaced.p99 < 20 ? 'PASS' : 'MISS'} |`,
+      `| produce→delivery p99 at 5,000 records/s | ${gatewayPaced.p99} ms | ${baselinePaced.p99} ms | ${p99Ratio.toFixed(2)} (target ≤ 1.5: ${p99Ratio <= 1.5 ? 'PASS' : 'MISS'}) |`,
     ],
     rounds: runs.map(
       (run, i) =>
-        `round ${i + 1}: delivered ${thousands(run.gatewaySaturated)} vs ${thousands(run.baselineSaturated)} records/s (ratio ${ratios[i].toFixed(2)}); p50/p99 at 5,000 records/s ${run.gatewayPaced.p50}/${run.gatewayPaced.p99} ms vs ${run.baselinePaced.p50}/${run.baselinePaced.p99} ms`,
+        `round ${i + 1}: delivered ${thousands(run.gatewaySaturated.rate)} vs ${thousands(run.baselineSaturated.rate)} records/s (ratio ${ratios[i].toFixed(2)}); ` +
+        `CPU per record server/Redis/client ${cpuText(run.gatewaySaturated.cpu)} vs ${cpuText(run.baselineSaturated.cpu)}; ` +
+        `p50/p99 at 5,000 records/s ${run.gatewayPaced.p50}/${run.gatewayPaced.p99} ms vs ${run.baselinePaced.p50}/${run.baselinePaced.p99} ms`,
     ),
   };
 }
@@ -345,6 +389,7 @@ async function fanoutSection(gateway: ServerProcess, baseline: ServerProcess): P
 
 async function main(): Promise<void> {
   let redis: RedisServer | undefined;
+  let meter: Redis | undefined;
   const servers: ServerProcess[] = [];
   try {
     compileGateway();
@@ -366,7 +411,7 @@ async function main(): Promise<void> {
     servers.push(baseline);
 
     const none: Section = { rows: [], rounds: [] };
-    const group = SECTIONS.has('group') ? await groupSection(gateway, baseline) : none;
+    const group = SECTIONS.has('group') ? await groupSection(gateway, baseline, (meter = new Redis(redis.url))) : none;
     const memory = SECTIONS.has('memory') ? await memorySection(gateway) : none;
     const rebalanced = SECTIONS.has('rebalance') ? await rebalanceSection(gateway) : none;
     const fanOut = SECTIONS.has('fanout') ? await fanoutSection(gateway, baseline) : none;
@@ -412,6 +457,7 @@ async function main(): Promise<void> {
     }
     if (profileDir) process.stderr.write(`CPU profiles of the gateway and the relay in ${profileDir}\n`);
   } finally {
+    meter?.disconnect();
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
   }
