@@ -59,6 +59,8 @@ export class SocketSession {
   /** Per partition, the first record the socket could no longer carry (it was closing): not delivered, so never committed. */
   private readonly undelivered = new Map<string, TopicPartitionOffset>();
   private closed = false;
+  /** The consumer requests in flight, one after another (see receive). */
+  private consumerRequests: Promise<void> = Promise.resolve();
 
   constructor(
     readonly socket: WebSocket,
@@ -156,11 +158,21 @@ export class SocketSession {
     } catch (error) {
       return this.rejectRequest(error);
     }
-    try {
-      await this.dispatch(message);
-    } catch (error) {
-      this.rejectRequest(error, 'id' in message ? message.id : undefined);
-    }
+    const handle = async () => {
+      try {
+        await this.dispatch(message);
+      } catch (error) {
+        this.rejectRequest(error, 'id' in message ? message.id : undefined);
+      }
+    };
+    // A consumer's requests take effect in the order they were sent, as calls on a Kafka consumer
+    // do: a seek that looks up an offset finishes before the resume sent after it, and an assign
+    // before the seek that names its partition. Produce requests are independent of the consumer
+    // and of each other (each is answered with its id), so they run side by side.
+    if (message.type === 'produce') return handle();
+    const turn = this.consumerRequests.then(handle);
+    this.consumerRequests = turn;
+    return turn;
   }
 
   private async dispatch(message: ClientMessage): Promise<void> {

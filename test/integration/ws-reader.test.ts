@@ -104,6 +104,21 @@ describe('reading chosen partitions over a WebSocket', () => {
     expect((await takeRecords(client, 4))[0].offset).toBe(0);
   });
 
+  it('applies requests in the order they were sent: a seek right after its assign, a resume after the seek', async () => {
+    await createTopic('in-order');
+    await produce(gw, 'in-order', ['r0', 'r1', 'r2', 'r3']);
+    const client = await open();
+    // None of these waits for an answer: the seek names a partition the assign before it is still
+    // starting, and the resume must not let delivery go on from the old position before the seek
+    // (which looks the log's start up in Redis) has moved it.
+    client.send({ type: 'assign', partitions: [{ topic: 'in-order', partition: 0, offset: 2 }], credit: 2 });
+    client.send({ type: 'pause' });
+    client.send({ type: 'seek', topic: 'in-order', partition: 0, position: 'beginning' });
+    client.send({ type: 'resume' });
+    const records = await takeRecords(client, 2);
+    expect(records.map((r) => r.value)).toEqual(['r0', 'r1']);
+    expect(client.received.filter((m) => m.type === 'error')).toEqual([]);
+  });
   it('gives every reader tailing a partition each record in its own format, and one out of credit holds back none of the others', async () => {
     await createTopic('tailing');
     const [json, binary, short] = [await open(), await open(), await open()];
