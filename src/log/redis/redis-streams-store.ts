@@ -16,6 +16,7 @@ import type {
 } from '../store.js';
 import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script } from '../../redis/scripts.js';
+import { TickPipeline } from '../../redis/tick-pipeline.js';
 import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
@@ -89,6 +90,8 @@ export class RedisStreamsStore implements LogStore {
   private watchdog: NodeJS.Timeout | undefined;
   private lastDurability: Durability & { node: string };
   private durabilityReadAt = Date.now();
+  /** Partition reads and offset lookups of one turn, sent together. */
+  private readonly reads: TickPipeline;
 
   private constructor(
     private readonly redis: RedisConnection,
@@ -99,6 +102,7 @@ export class RedisStreamsStore implements LogStore {
     this.keys = new LogKeys(prefix);
     this.lastDurability = durability;
     this.marker = new StoreMarker(redis, this.keys, log);
+    this.reads = new TickPipeline(redis);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 4 },
@@ -196,18 +200,20 @@ export class RedisStreamsStore implements LogStore {
     this.listeners.add(listener);
     if (!this.subscriber) {
       try {
-        // Announcements are `<next offset> <partition> <topic>` (see append.lua).
+        // An announcement has a line `<next offset> <partition> <topic>` per partition (see append.lua).
         this.subscriber = await subscribeChannel(
           this.redis,
           this.keys.appendsChannel(),
           (message: string) => {
-            const first = message.indexOf(' ');
-            const second = message.indexOf(' ', first + 1);
-            if (first < 0 || second < 0) return;
-            const next = Number(message.slice(0, first));
-            const partition = Number(message.slice(first + 1, second));
-            const topic = message.slice(second + 1);
-            for (const each of this.listeners) each(topic, partition, next);
+            for (const line of message.split('\n')) {
+              const first = line.indexOf(' ');
+              const second = line.indexOf(' ', first + 1);
+              if (first < 0 || second < 0) continue;
+              const next = Number(line.slice(0, first));
+              const partition = Number(line.slice(first + 1, second));
+              const topic = line.slice(second + 1);
+              for (const each of this.listeners) each(topic, partition, next);
+            }
           },
           this.log,
         );
@@ -351,7 +357,7 @@ export class RedisStreamsStore implements LogStore {
       this.marker.assertIntact();
       while (out.length < options.maxRecords) {
         const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
-        const entries = (await this.redis.xrangeBuffer(key, `0-${from + 1}`, '+', 'COUNT', count)) as unknown as StreamEntry[];
+        const entries = await this.reads.send<StreamEntry[]>('XRANGE', [key, `0-${from + 1}`, '+', 'COUNT', count], true);
         for (const entry of entries) {
           const record = toRecord(entry);
           bytes += recordSize(record);
@@ -370,7 +376,7 @@ export class RedisStreamsStore implements LogStore {
   async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
     try {
       this.marker.assertIntact();
-      const [start, next] = await this.redis.hmget(this.keys.meta(topic, partition), 'start', 'next');
+      const [start, next] = await this.reads.send<Array<string | null>>('HMGET', [this.keys.meta(topic, partition), 'start', 'next']);
       if (next === null) await this.checkMarker();
       return { logStartOffset: Number(start ?? 0), nextOffset: Number(next ?? 0) };
     } catch (error) {

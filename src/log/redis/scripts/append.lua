@@ -18,6 +18,8 @@
 -- does not roll a script back, and a request must be all or nothing.
 -- A partition without metadata has never been appended to, or its Redis lost its data: unless
 -- ARGV[4] says the gateway has just found the store intact, the call is refused with SGNEW.
+-- Appends are announced on the channel as one message per call, a line `<next offset> <partition>
+-- <topic>` per partition that some gateway watches.
 -- Returns { append time or -1, base offset of each partition in the order given }.
 local mode, channel, topic, mayBeNew = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local partitions = #KEYS / 4
@@ -55,6 +57,7 @@ end
 local appendTimeText = tostring(appendTime)
 
 local result = { appendTime }
+local announced = {}
 for j = 1, partitions do
   local stream, meta, tidx, watched = KEYS[j * 4 - 3], KEYS[j * 4 - 2], KEYS[j * 4 - 1], KEYS[j * 4]
   local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
@@ -124,8 +127,10 @@ for j = 1, partitions do
   -- Waiting consumers on every gateway wake on this instead of polling the stream; announced only
   -- while some gateway has consumers waiting on this partition, so producing alone pays nothing.
   if channel ~= '' and redis.call('EXISTS', watched) == 1 then
-    redis.call('PUBLISH', channel, (nextOffset + n) .. ' ' .. partition .. ' ' .. topic)
+    announced[#announced + 1] = (nextOffset + n) .. ' ' .. partition .. ' ' .. topic
   end
   result[j + 1] = nextOffset
 end
+-- One message for every watched partition of the call, a line each.
+if #announced > 0 then redis.call('PUBLISH', channel, table.concat(announced, '\n')) end
 return result
