@@ -1,46 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPair } from '../support/gateway-pair.js';
 import { until } from '../support/group-log.js';
-import { suiteRedis } from '../support/redis.js';
-import { openEvents, takeEvents, type EventStream, type SseEvent } from '../support/sse-client.js';
-import { connectSocket, takeRecords } from '../support/ws-client.js';
+import { takeEvents, type EventStream, type SseEvent } from '../support/sse-client.js';
+import { takeRecords } from '../support/ws-client.js';
 
 /** Event streams of a consumer group across two gateways: static membership and resuming. */
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-let a: TestGateway;
-let b: TestGateway;
-const bases: Record<string, string> = {};
-const streams: EventStream[] = [];
-
-beforeAll(async () => {
-  redis = await suiteRedis();
-  a = await startGateway({ redisUrl: redis.url });
-  b = await startGateway({ redisUrl: redis.url, prefix: a.config.keyPrefix });
-  bases.a = await listen(a);
-  bases.b = await listen(b);
-});
-afterAll(async () => {
-  for (const stream of streams) stream.close();
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
-
-const createTopic = (name: string, partitions: number) =>
-  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
-const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({
-    method: 'POST',
-    url: `/topics/${topic}/partitions/${partition}`,
-    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: values.map((value) => ({ value })) },
-  });
-const events = (gateway: 'a' | 'b', topic: string, query: string) => `${bases[gateway]}${a.v3}/topics/${topic}/events?${query}`;
-const open = async (url: string, headers: Record<string, string> = {}) => {
-  const stream = await openEvents(url, headers);
-  streams.push(stream);
-  return stream;
-};
+const gateways = gatewayPair();
+const { createTopic, produce, events } = gateways;
 
 interface Announced {
   generation: number;
@@ -62,11 +28,11 @@ describe('event streams of a consumer group', () => {
     const topic = 'sse-static';
     await createTopic(topic, 4);
     const query = 'group=g-sse-static&from=earliest';
-    const tab = await open(events('a', topic, `${query}&group_instance_id=tab-1`));
-    const peer = await open(events('b', topic, query));
+    const tab = await events('a', topic, `${query}&group_instance_id=tab-1`);
+    const peer = await events('b', topic, query);
     await until(() => held(tab).length === 2 && held(peer).length === 2, 10_000, 'a balanced group');
     const mine = held(tab);
-    const generation = (await a.app.services.groups.describe('g-sse-static'))!.generation;
+    const generation = (await gateways.a.app.services.groups.describe('g-sse-static'))!.generation;
 
     for (let partition = 0; partition < 4; partition++) await produce(topic, partition, ['r0', 'r1', 'r2']);
     const seen = await takeEvents(tab, 6);
@@ -76,14 +42,14 @@ describe('event streams of a consumer group', () => {
     // The tab drops its connection; once the gateway noticed, records keep coming while it is away.
     tab.close();
     await until(
-      async () => (await a.app.services.groups.describe('g-sse-static'))!.members.some((m) => m.instanceId === 'tab-1' && m.disconnected),
+      async () => (await gateways.a.app.services.groups.describe('g-sse-static'))!.members.some((m) => m.instanceId === 'tab-1' && m.disconnected),
       5000,
       'the drop to be noticed',
     );
     for (let partition = 0; partition < 4; partition++) await produce(topic, partition, ['r3']);
     await takeEvents(peer, 2);
 
-    const back = await open(events('b', topic, `${query}&group_instance_id=tab-1`), { 'last-event-id': seen.at(-1)!.id! });
+    const back = await events('b', topic, `${query}&group_instance_id=tab-1`, { 'last-event-id': seen.at(-1)!.id! });
     const assigned = data(await back.next((e) => e.event === 'assigned', 10_000));
     expect(assigned.generation).toBe(generation);
     expect(assigned.partitions.sort((x, y) => x.partition - y.partition)).toEqual(mine.map((partition) => ({ topic, partition, offset: 3 })));
@@ -92,7 +58,7 @@ describe('event streams of a consumer group', () => {
     );
     await expect(back.next((e) => e.event === 'record', 300)).rejects.toThrow();
     expect(peer.received.slice(peerMark).filter((e) => e.event === 'assigned' || e.event === 'revoked')).toEqual([]);
-    expect((await b.app.services.groups.describe('g-sse-static'))!.generation).toBe(generation);
+    expect((await gateways.b.app.services.groups.describe('g-sse-static'))!.generation).toBe(generation);
   });
 
   it("starts a partition it never delivered at the group's commit, whatever position its resume token carried for it", async () => {
@@ -101,18 +67,18 @@ describe('event streams of a consumer group', () => {
     await createTopic(topic, 1);
     await produce(topic, 0, ['r0', 'r1', 'r2', 'r3', 'r4']);
     // A static member (ordered first by the range assignor) reads everything and commits only two records.
-    const holder = await connectSocket(`${bases.a.replace('http', 'ws')}/ws`);
+    const holder = await gateways.socket('a');
     holder.send({ type: 'subscribe', group, topics: [topic], auto_offset_reset: 'earliest', group_instance_id: 'holder', session_timeout_ms: 1000 });
     await takeRecords(holder, 5);
     holder.send({ type: 'commit', id: 'two', offsets: [{ topic, partition: 0, offset: 2 }] });
     await holder.next((m) => m.type === 'committed');
 
     // A stream joins and gets no partition; its connection drops, and it reconnects once the holder is gone for good.
-    const idle = await open(events('b', topic, `group=${group}`));
+    const idle = await events('b', topic, `group=${group}`);
     const ready = await idle.next((e) => e.event === 'ready');
     idle.close();
     await holder.close();
-    const resumed = await open(events('a', topic, `group=${group}`), { 'last-event-id': ready.id ?? '' });
+    const resumed = await events('a', topic, `group=${group}`, { 'last-event-id': ready.id ?? '' });
     const assigned = data(await resumed.next((e) => e.event === 'assigned', 10_000));
     // The holder delivered records 2-4 but never committed them: at least once means they come again.
     expect(assigned.partitions).toEqual([{ topic, partition: 0, offset: 2 }]);
@@ -126,9 +92,9 @@ describe('event streams of a consumer group', () => {
     ['group_instance_id=no-group', 422],
   ])('refuses %s with error %i before streaming, joining nothing', async (query, code) => {
     await createTopic('sse-refused', 1);
-    const response = await fetch(events('a', 'sse-refused', query));
+    const response = await fetch(gateways.eventsUrl('a', 'sse-refused', query));
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     expect(await response.json()).toMatchObject({ error_code: code, message: expect.stringMatching(/instance|group/) });
-    expect(await a.app.services.groups.describe('g-bad')).toBeUndefined();
+    expect(await gateways.a.app.services.groups.describe('g-bad')).toBeUndefined();
   });
 });

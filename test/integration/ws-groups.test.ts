@@ -1,48 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../support/gateway.js';
-import { suiteRedis } from '../support/redis.js';
-import { connectSocket, takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPair } from '../support/gateway-pair.js';
+import { takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
 
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-let a: TestGateway;
-let b: TestGateway;
-const urls: Record<string, string> = {};
-const sockets: TestSocket[] = [];
-
-async function listen(gw: TestGateway): Promise<string> {
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = gw.app.server.address();
-  return `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/ws`;
-}
-
-beforeAll(async () => {
-  redis = await suiteRedis();
-  a = await startGateway({ redisUrl: redis.url });
-  b = await startGateway({ redisUrl: redis.url, prefix: a.config.keyPrefix });
-  urls.a = await listen(a);
-  urls.b = await listen(b);
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
-
-const open = async (gateway: 'a' | 'b') => {
-  const client = await connectSocket(urls[gateway]);
-  sockets.push(client);
-  return client;
-};
-const createTopic = (name: string, partitions: number) =>
-  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
-const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({
-    method: 'POST',
-    url: `/topics/${topic}/partitions/${partition}`,
-    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: values.map((value) => ({ value })) },
-  });
+const gateways = gatewayPair();
+const { socket: open, createTopic, produce } = gateways;
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 1500, auto_offset_reset: 'earliest', ...extra });
 
@@ -151,9 +112,9 @@ describe('a consumer group over WebSockets', () => {
     await takeRecords(first, 2);
     await first.close();
     await new Promise((r) => setTimeout(r, 200));
-    const committed = await a.app.services.groups.committed('g-auto');
+    const committed = await gateways.a.app.services.groups.committed('g-auto');
     expect(committed['auto:0']?.offset).toBe(2);
-    const { lags } = await a.app.services.groups.lagReport('g-auto');
+    const { lags } = await gateways.a.app.services.groups.lagReport('g-auto');
     expect(lags).toEqual([expect.objectContaining({ topic: 'auto', partition: 0, committedOffset: 2, logEndOffset: 2, lag: 0 })]);
   });
 

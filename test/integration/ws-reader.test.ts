@@ -1,48 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../support/gateway.js';
-import { suiteRedis } from '../support/redis.js';
-import { connectSocket, takeRecords, type TestSocket } from '../support/ws-client.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPair } from '../support/gateway-pair.js';
+import { takeRecords } from '../support/ws-client.js';
 
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-let gw: TestGateway;
-let other: TestGateway;
-let url: string;
-const sockets: TestSocket[] = [];
-
-beforeAll(async () => {
-  redis = await suiteRedis();
-  gw = await startGateway({ redisUrl: redis.url });
-  other = await startGateway({ redisUrl: redis.url, prefix: gw.config.keyPrefix });
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = gw.app.server.address();
-  url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/ws`;
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await gw?.close();
-  await other?.close();
-  await redis?.stop();
-});
-
-const open = async () => {
-  const client = await connectSocket(url);
-  sockets.push(client);
-  return client;
-};
-const createTopic = (name: string, partitions = 1) =>
-  gw.app.inject({ method: 'POST', url: `${gw.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
-const produce = (via: TestGateway, topic: string, values: unknown[], partition = 0) =>
-  via.app.inject({
-    method: 'POST',
-    url: `/topics/${topic}/partitions/${partition}`,
-    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: values.map((value) => ({ value })) },
-  });
+/** Readers connect to gateway a; gateway b is another process on the same Redis. */
+const gateways = gatewayPair();
+const { createTopic, produce } = gateways;
+const open = () => gateways.socket('a');
 
 describe('reading chosen partitions over a WebSocket', () => {
   it('delivers the log from the asked offset, then new records as they are appended', async () => {
     await createTopic('live');
-    await produce(gw, 'live', ['a', 'b', 'c']);
+    await produce('live', 0, ['a', 'b', 'c']);
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
     expect(await client.next((m) => m.type === 'assigned')).toMatchObject({ partitions: [{ topic: 'live', partition: 0, offset: 1 }] });
@@ -53,13 +21,13 @@ describe('reading chosen partitions over a WebSocket', () => {
     ]);
     expect(first[0]).toMatchObject({ topic: 'live', partition: 0, key: null, headers: [] });
 
-    await produce(gw, 'live', ['d']);
+    await produce('live', 0, ['d']);
     expect((await takeRecords(client, 1)).map((r) => r.value)).toEqual(['d']);
   });
 
   it('tells the client what it was assigned before sending any record of it', async () => {
     await createTopic('ordered', 3);
-    for (const partition of [0, 1, 2]) await produce(gw, 'ordered', ['x', 'y'], partition);
+    for (const partition of [0, 1, 2]) await produce('ordered', partition, ['x', 'y']);
     const client = await open();
     client.send({ type: 'assign', partitions: [0, 1, 2].map((partition) => ({ topic: 'ordered', partition, offset: 'earliest' })) });
     await takeRecords(client, 6);
@@ -71,13 +39,13 @@ describe('reading chosen partitions over a WebSocket', () => {
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'cross', partition: 0, offset: 'latest' }] });
     await client.next((m) => m.type === 'assigned');
-    await produce(other, 'cross', [{ from: 'elsewhere' }]);
+    await produce('cross', 0, [{ from: 'elsewhere' }], 'b');
     expect((await takeRecords(client, 1))[0].value).toEqual({ from: 'elsewhere' });
   });
 
   it('sends only as many records as the client granted', async () => {
     await createTopic('credit');
-    await produce(gw, 'credit', [1, 2, 3, 4, 5]);
+    await produce('credit', 0, [1, 2, 3, 4, 5]);
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'credit', partition: 0 }], credit: 2 });
     expect((await takeRecords(client, 2)).map((r) => r.value)).toEqual([1, 2]);
@@ -88,13 +56,13 @@ describe('reading chosen partitions over a WebSocket', () => {
 
   it('pauses, resumes and seeks', async () => {
     await createTopic('seeking');
-    await produce(gw, 'seeking', ['x0', 'x1', 'x2']);
+    await produce('seeking', 0, ['x0', 'x1', 'x2']);
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'seeking', partition: 0 }] });
     await takeRecords(client, 3);
     client.send({ type: 'pause' });
     await new Promise((r) => setTimeout(r, 50));
-    await produce(gw, 'seeking', ['x3']);
+    await produce('seeking', 0, ['x3']);
     await expect(client.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
     client.send({ type: 'resume' });
     expect((await takeRecords(client, 1))[0].value).toBe('x3');
@@ -106,7 +74,7 @@ describe('reading chosen partitions over a WebSocket', () => {
 
   it('applies requests in the order they were sent: a seek right after its assign, a resume after the seek', async () => {
     await createTopic('in-order');
-    await produce(gw, 'in-order', ['r0', 'r1', 'r2', 'r3']);
+    await produce('in-order', 0, ['r0', 'r1', 'r2', 'r3']);
     const client = await open();
     // None of these waits for an answer: the seek names a partition the assign before it is still
     // starting, and the resume must not let delivery go on from the old position before the seek
@@ -126,7 +94,7 @@ describe('reading chosen partitions over a WebSocket', () => {
     binary.send({ type: 'assign', partitions: [{ topic: 'tailing', partition: 0, offset: 'latest' }], format: 'binary' });
     short.send({ type: 'assign', partitions: [{ topic: 'tailing', partition: 0, offset: 'latest' }], credit: 2 });
     for (const client of [json, binary, short]) await client.next((m) => m.type === 'assigned');
-    for (const n of [1, 2, 3, 4, 5]) await produce(gw, 'tailing', [n]);
+    for (const n of [1, 2, 3, 4, 5]) await produce('tailing', 0, [n]);
     expect((await takeRecords(json, 5)).map((r) => [r.offset, r.value])).toEqual([
       [0, 1],
       [1, 2],
@@ -140,7 +108,7 @@ describe('reading chosen partitions over a WebSocket', () => {
 
     short.send({ type: 'credit', records: 10 });
     expect((await takeRecords(short, 3)).map((r) => r.value)).toEqual([3, 4, 5]);
-    await produce(gw, 'tailing', [6]);
+    await produce('tailing', 0, [6]);
     for (const client of [json, short]) expect((await takeRecords(client, 1)).map((r) => [r.offset, r.value])).toEqual([[5, 6]]);
   });
 
@@ -151,12 +119,12 @@ describe('reading chosen partitions over a WebSocket', () => {
       client.send({ type: 'assign', partitions: [{ topic: 'tailing-seek', partition: 0, offset: 'latest' }] });
       await client.next((m) => m.type === 'assigned');
     }
-    await produce(gw, 'tailing-seek', ['a']);
+    await produce('tailing-seek', 0, ['a']);
     for (const client of [steady, moving]) expect((await takeRecords(client, 1)).map((r) => r.value)).toEqual(['a']);
 
     moving.send({ type: 'pause' });
     await new Promise((r) => setTimeout(r, 50));
-    await produce(gw, 'tailing-seek', ['b']);
+    await produce('tailing-seek', 0, ['b']);
     expect((await takeRecords(steady, 1)).map((r) => r.value)).toEqual(['b']);
     await expect(moving.next((m) => m.type === 'records', 300)).rejects.toThrow(/no matching message/);
     moving.send({ type: 'seek', topic: 'tailing-seek', partition: 0, offset: 0 });
@@ -164,13 +132,13 @@ describe('reading chosen partitions over a WebSocket', () => {
     await new Promise((r) => setTimeout(r, 100));
     moving.send({ type: 'resume' });
     expect((await takeRecords(moving, 2)).map((r) => r.value)).toEqual(['a', 'b']);
-    await produce(gw, 'tailing-seek', ['c']);
+    await produce('tailing-seek', 0, ['c']);
     for (const client of [steady, moving]) expect((await takeRecords(client, 1)).map((r) => [r.offset, r.value])).toEqual([[2, 'c']]);
   });
 
   it('delivers binary records base64-encoded when asked', async () => {
     await createTopic('bin');
-    await gw.app.inject({
+    await gateways.a.app.inject({
       method: 'POST',
       url: '/topics/bin',
       headers: { 'content-type': 'application/vnd.kafka.binary.v2+json' },
@@ -200,9 +168,9 @@ describe('producing over a WebSocket', () => {
     expect(answer.results).toHaveLength(2);
     const [keyed, explicit] = answer.results as Array<{ partition: number; offset: number }>;
     expect(explicit.partition).toBe(2);
-    const read = await gw.app.inject({ url: `${gw.v3}/topics/ws-produce/partitions/2/records?offset=${explicit.offset}` });
+    const read = await gateways.a.app.inject({ url: `${gateways.a.v3}/topics/ws-produce/partitions/2/records?offset=${explicit.offset}` });
     expect(read.json().records[0]).toMatchObject({ value: 'x', headers: [{ name: 'h', value: 'AQI=' }] });
-    const keyedRead = await gw.app.inject({ url: `${gw.v3}/topics/ws-produce/partitions/${keyed.partition}/records?offset=${keyed.offset}` });
+    const keyedRead = await gateways.a.app.inject({ url: `${gateways.a.v3}/topics/ws-produce/partitions/${keyed.partition}/records?offset=${keyed.offset}` });
     expect(keyedRead.json().records[0]).toMatchObject({ key: 'k', value: { n: 1 } });
   });
 });
@@ -235,13 +203,13 @@ describe('bad messages', () => {
 
   it('answers a seek out of range with an error and keeps delivering', async () => {
     await createTopic('seek-range');
-    await produce(gw, 'seek-range', ['only']);
+    await produce('seek-range', 0, ['only']);
     const client = await open();
     client.send({ type: 'assign', partitions: [{ topic: 'seek-range', partition: 0 }] });
     await takeRecords(client, 1);
     client.send({ type: 'seek', topic: 'seek-range', partition: 0, offset: 50 });
     expect((await client.next((m) => m.type === 'error')).error_code).toBe(41601);
-    await produce(gw, 'seek-range', ['next']);
+    await produce('seek-range', 0, ['next']);
     expect((await takeRecords(client, 1))[0].value).toBe('next');
   });
 });

@@ -1,29 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPair, type GatewayName } from '../support/gateway-pair.js';
 import { until } from '../support/group-log.js';
-import { suiteRedis } from '../support/redis.js';
-import { connectSocket, held, partitionsOf, takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
+import { held, partitionsOf, takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
 
 /** Smoother rebalances over WebSockets: the initial rebalance delay and cooperative incremental rebalancing. */
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-let a: TestGateway;
-let b: TestGateway;
-const urls: Record<string, string> = {};
-const sockets: TestSocket[] = [];
-
-beforeAll(async () => {
-  redis = await suiteRedis();
-  a = await startGateway({ redisUrl: redis.url });
-  b = await startGateway({ redisUrl: redis.url, prefix: a.config.keyPrefix });
-  urls.a = `${(await listen(a)).replace('http', 'ws')}/ws`;
-  urls.b = `${(await listen(b)).replace('http', 'ws')}/ws`;
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+const gateways = gatewayPair();
+const { createTopic, produce } = gateways;
 
 /** A record as it arrived at a socket: when, and how long after it was produced (ms). */
 interface Arrival {
@@ -34,9 +16,8 @@ interface Arrival {
 }
 
 /** Opens a socket on a gateway and notes when each of its records arrived. */
-const open = async (gateway: 'a' | 'b') => {
-  const client = await connectSocket(urls[gateway]);
-  sockets.push(client);
+const open = async (gateway: GatewayName) => {
+  const client = await gateways.socket(gateway);
   const arrivals: Arrival[] = [];
   client.socket.on('message', (data) => {
     const [at, now] = [performance.now(), Date.now()];
@@ -47,15 +28,6 @@ const open = async (gateway: 'a' | 'b') => {
   });
   return Object.assign(client, { arrivals });
 };
-const createTopic = (name: string, partitions: number) =>
-  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
-const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({
-    method: 'POST',
-    url: `/topics/${topic}/partitions/${partition}`,
-    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: values.map((value) => ({ value })) },
-  });
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 5000, auto_offset_reset: 'earliest', ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -153,7 +125,7 @@ describe('rebalances over WebSockets', () => {
 
     // Every record of every partition exactly once, in order: its first holder's share, then the third member's.
     for (const partition of partitions) {
-      const { nextOffset } = await a.app.services.fetch.offsets(topic, partition);
+      const { nextOffset } = await gateways.a.app.services.fetch.offsets(topic, partition);
       const delivered = () => [first, second, third].flatMap((member) => offsetsOf(member.arrivals, partition));
       await until(() => delivered().length >= nextOffset, 5000, `partition ${partition} delivered`);
       expect(delivered()).toEqual(Array.from({ length: nextOffset }, (_, i) => i));

@@ -1,44 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPair } from '../support/gateway-pair.js';
 import { until } from '../support/group-log.js';
-import { suiteRedis } from '../support/redis.js';
-import { connectSocket, held, partitionsOf, takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
+import { held, partitionsOf, takeRecords, type ServerMessage, type TestSocket } from '../support/ws-client.js';
 
 /** Static membership over WebSockets: a browser tab that reconnects, through any gateway, is the same member. */
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-let a: TestGateway;
-let b: TestGateway;
-const urls: Record<string, string> = {};
-const sockets: TestSocket[] = [];
-
-beforeAll(async () => {
-  redis = await suiteRedis();
-  a = await startGateway({ redisUrl: redis.url });
-  b = await startGateway({ redisUrl: redis.url, prefix: a.config.keyPrefix });
-  urls.a = `${(await listen(a)).replace('http', 'ws')}/ws`;
-  urls.b = `${(await listen(b)).replace('http', 'ws')}/ws`;
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
-
-const open = async (gateway: 'a' | 'b') => {
-  const client = await connectSocket(urls[gateway]);
-  sockets.push(client);
-  return client;
-};
-const createTopic = (name: string, partitions: number) =>
-  a.app.inject({ method: 'POST', url: `${a.v3}/topics`, payload: { topic_name: name, partitions_count: partitions } });
-const produce = (topic: string, partition: number, values: unknown[]) =>
-  a.app.inject({
-    method: 'POST',
-    url: `/topics/${topic}/partitions/${partition}`,
-    headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
-    payload: { records: values.map((value) => ({ value })) },
-  });
+const gateways = gatewayPair();
+const { socket: open, createTopic, produce } = gateways;
 const subscribe = (client: TestSocket, group: string, topic: string, extra: object = {}) =>
   client.send({ type: 'subscribe', group, topics: [topic], session_timeout_ms: 5000, auto_offset_reset: 'earliest', ...extra });
 
@@ -78,7 +45,7 @@ describe('static membership over WebSockets (group_instance_id)', () => {
       subscribe(peer, group, topic, options);
       await until(() => held(tab).length === 2 && held(peer).length === 2, 10_000, 'a balanced group');
       const mine = held(tab);
-      const generation = (await a.app.services.groups.describe(group))!.generation;
+      const generation = (await gateways.a.app.services.groups.describe(group))!.generation;
 
       for (let partition = 0; partition < 4; partition++) await produce(topic, partition, ['r0', 'r1', 'r2']);
       await takeRecords(tab, 6);
@@ -112,7 +79,7 @@ describe('static membership over WebSockets (group_instance_id)', () => {
       // The other member saw no rebalance: no revoke, no assignment, and the group's generation stands.
       expect(rebalanceMessages(peer.received.slice(peerMark))).toEqual([]);
       expect(held(peer)).toEqual([0, 1, 2, 3].filter((p) => !mine.includes(p)));
-      expect((await b.app.services.groups.describe(group))!.generation).toBe(generation);
+      expect((await gateways.b.app.services.groups.describe(group))!.generation).toBe(generation);
       await back.close();
       await peer.close();
     },
@@ -130,11 +97,11 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     })();
     await until(() => recordsIn(client.received).length >= 50, 5000, 'records to flow');
     await client.close();
-    await until(async () => (await a.app.services.groups.describe(group))!.members.every((m) => m.disconnected), 5000, 'the member to disconnect');
+    await until(async () => (await gateways.a.app.services.groups.describe(group))!.members.every((m) => m.disconnected), 5000, 'the member to disconnect');
     producing = false;
     await producer;
     const carried = recordsIn(client.received).at(-1)!.offset + 1;
-    expect(await a.app.services.groups.committedOffset(group, { topic, partition: 0 })).toBe(carried);
+    expect(await gateways.a.app.services.groups.committedOffset(group, { topic, partition: 0 })).toBe(carried);
   });
 
   it.each([{ static: false }, { static: true }])(
@@ -148,7 +115,7 @@ describe('static membership over WebSockets (group_instance_id)', () => {
         client.socket.terminate();
       }
       // A static member keeps its place for its session (1 s), then it is gone like the others.
-      await until(async () => ((await a.app.services.groups.describe(group))?.members ?? []).length === 0, 5000, 'every member to leave');
+      await until(async () => ((await gateways.a.app.services.groups.describe(group))?.members ?? []).length === 0, 5000, 'every member to leave');
     },
   );
 
@@ -202,7 +169,7 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     expect(older.received.slice(fencedAt + 1)).toEqual([]);
     // Every record exactly once, in order: the older socket's share of a partition, then the newer one's.
     for (let partition = 0; partition < 4; partition++) {
-      const { nextOffset } = await a.app.services.fetch.offsets(topic, partition);
+      const { nextOffset } = await gateways.a.app.services.fetch.offsets(topic, partition);
       const from = (client: TestSocket) => offsetsByPartition(recordsIn(client.received)).get(partition) ?? [];
       await until(() => from(older).length + from(newer).length + from(peer).length >= nextOffset, 5000, `partition ${partition} delivered`);
       expect([...from(older), ...from(newer), ...from(peer)]).toEqual(Array.from({ length: nextOffset }, (_, i) => i));
@@ -230,7 +197,7 @@ describe('static membership over WebSockets (group_instance_id)', () => {
     const client = await open('a');
     subscribe(client, group, 'refused', bad);
     expect(await client.next((m) => m.type === 'error')).toMatchObject({ error_code: code, message: expect.stringMatching(/instance|rebalance/) });
-    expect(await a.app.services.groups.describe(group)).toBeUndefined();
+    expect(await gateways.a.app.services.groups.describe(group)).toBeUndefined();
     subscribe(client, group, 'refused', { group_instance_id: 'fine-1' });
     expect(await client.next((m) => m.type === 'assigned')).toMatchObject({ partitions: [{ topic: 'refused', partition: 0 }] });
     await client.close();
