@@ -3,28 +3,10 @@
  * and permanent deletes, malformed and oversized schemas, odd subject names — against a real
  * Redis, and the same suite against the in-memory registry.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { suiteRedis } from '../support/redis.js';
-import { avroUser, JSON_ORDER, PROTO_ORDER, REGISTRY_JSON, startRegistryGateway, type RegistryGateway } from './registry-support.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { avroUser, JSON_ORDER, PROTO_ORDER, REGISTRY_JSON, describeOnEachBackend } from './registry-support.js';
 
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-beforeAll(async () => {
-  redis = await suiteRedis();
-});
-afterAll(async () => redis?.stop());
-
-describe.each([
-  ['Redis', () => redis.url],
-  ['memory', () => undefined],
-])('the registry API (%s)', (_backend, redisUrl) => {
-  let gateway: RegistryGateway;
-  let call: RegistryGateway['call'];
-  beforeEach(async () => {
-    gateway = await startRegistryGateway({ redisUrl: redisUrl() });
-    call = gateway.call;
-    return () => gateway.close();
-  });
-
+describeOnEachBackend('the registry API', ({ call }) => {
   const register = async (subject: string, body: object, query = '') => call('POST', `/subjects/${encodeURIComponent(subject)}/versions${query}`, body);
 
   describe('registering', () => {

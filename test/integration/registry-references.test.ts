@@ -3,15 +3,8 @@
  * when parsing (transitively), served back, kept consistent on delete — against a real Redis and
  * against the in-memory registry.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { suiteRedis } from '../support/redis.js';
-import { avroUser, startRegistryGateway, type RegistryGateway } from './registry-support.js';
-
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-beforeAll(async () => {
-  redis = await suiteRedis();
-});
-afterAll(async () => redis?.stop());
+import { beforeEach, describe, expect, it } from 'vitest';
+import { avroUser, describeOnEachBackend } from './registry-support.js';
 
 const ADDRESS = JSON.stringify({ type: 'record', name: 'Address', namespace: 'com.example', fields: [{ name: 'city', type: 'string' }] });
 const USER_WITH_ADDRESS = avroUser([
@@ -31,17 +24,8 @@ const JSON_PERSON = JSON.stringify({
   required: ['address'],
 });
 
-describe.each([
-  ['Redis', () => redis.url],
-  ['memory', () => undefined],
-])('schema references (%s)', (_backend, redisUrl) => {
-  let gateway: RegistryGateway;
-  let call: RegistryGateway['call'];
-  beforeEach(async () => {
-    gateway = await startRegistryGateway({ redisUrl: redisUrl() });
-    call = gateway.call;
-    return () => gateway.close();
-  });
+describeOnEachBackend('schema references', (gateway) => {
+  const { call } = gateway;
   const serde = () => gateway.app.services.registry.serde;
   const idOf = async (subject: string, version = 1) => (await call('GET', `/subjects/${subject}/versions/${version}`)).body.id as number;
 

@@ -2,27 +2,10 @@
  * Compatibility configs, modes (READONLY, IMPORT with explicit ids) and the compatibility test
  * endpoint, global and per subject — against a real Redis and against the in-memory registry.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { suiteRedis } from '../support/redis.js';
-import { avroUser, JSON_ORDER, startRegistryGateway, type RegistryGateway } from './registry-support.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { avroUser, JSON_ORDER, describeOnEachBackend } from './registry-support.js';
 
-let redis: Awaited<ReturnType<typeof suiteRedis>>;
-beforeAll(async () => {
-  redis = await suiteRedis();
-});
-afterAll(async () => redis?.stop());
-
-describe.each([
-  ['Redis', () => redis.url],
-  ['memory', () => undefined],
-])('registry settings (%s)', (_backend, redisUrl) => {
-  let call: RegistryGateway['call'];
-  beforeEach(async () => {
-    const gateway = await startRegistryGateway({ redisUrl: redisUrl() });
-    call = gateway.call;
-    return () => gateway.close();
-  });
-
+describeOnEachBackend('registry settings', ({ call }) => {
   describe('compatibility config', () => {
     it('is BACKWARD globally until set; reads say compatibilityLevel, writes take compatibility', async () => {
       expect((await call('GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });

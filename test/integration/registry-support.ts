@@ -1,9 +1,10 @@
 /** Shared by the registry suites: a gateway whose registry runs in Redis (given a URL) or in memory. */
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { MemoryStore } from '../../src/log/memory-store.js';
-import { uniquePrefix } from '../support/redis.js';
+import { suiteRedis, uniquePrefix } from '../support/redis.js';
 
 export const REGISTRY_JSON = 'application/vnd.schemaregistry.v1+json';
 
@@ -49,6 +50,41 @@ export async function startRegistryGateway(options: { redisUrl?: string; prefix?
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * Declares `suite` twice, as `<title> (Redis)` on a Redis the file starts and as `<title> (memory)`,
+ * with a fresh registry gateway for each test: `gateway` stands for the current test's one.
+ */
+export function describeOnEachBackend(title: string, suite: (gateway: Pick<RegistryGateway, 'app' | 'call'>) => void): void {
+  let redis: Awaited<ReturnType<typeof suiteRedis>>;
+  beforeAll(async () => {
+    redis = await suiteRedis();
+  });
+  afterAll(async () => redis?.stop());
+
+  describe.each([
+    ['Redis', () => redis.url],
+    ['memory', () => undefined],
+  ])(`${title} (%s)`, (_backend, redisUrl) => {
+    let current: RegistryGateway | undefined;
+    beforeEach(async () => {
+      const started = await startRegistryGateway({ redisUrl: redisUrl() });
+      current = started;
+      return () => started.close();
+    });
+    const gateway = () => current ?? notInATest();
+    suite({
+      get app() {
+        return gateway().app;
+      },
+      call: (...request) => gateway().call(...request),
+    });
+  });
+}
+
+function notInATest(): never {
+  throw new Error('the registry gateway exists only inside a test');
 }
 
 export const avroUser = (fields: object[] = [{ name: 'name', type: 'string' }]) =>
