@@ -11,13 +11,17 @@ import type {
   PartitionBatch,
   LogStore,
   PartitionOffsets,
+  PartitionStats,
   ReadOptions,
   TopicMetadata,
+  TrimLimits,
+  TrimResult,
 } from '../store.js';
 import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script } from '../../redis/scripts.js';
 import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
+import { trimInSteps } from '../trim-steps.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
@@ -32,7 +36,8 @@ interface LogScripts extends Record<string, unknown> {
   append: number[];
   /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
-  deleteRecords: number;
+  /** trim-head.lua: [log start offset, removed records, removed bytes]. */
+  trimHead: [number, number, number];
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -102,7 +107,7 @@ export class RedisStreamsStore implements LogStore {
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 4 },
-      deleteRecords: { file: 'delete-records', keys: 3 },
+      trimHead: { file: 'trim-head', keys: 3 },
     });
   }
 
@@ -403,9 +408,31 @@ export class RedisStreamsStore implements LogStore {
   }
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    return trimInSteps(this, topic, partition, { beforeOffset: offset });
+  }
+
+  async trimHead(topic: string, partition: number, limits: TrimLimits): Promise<TrimResult> {
+    const limit = (value: number | undefined) => (value === undefined ? '' : String(value));
     try {
       this.marker.assertIntact();
-      return Number(await this.scripts.deleteRecords(this.keys.partitionKeys(topic, partition), offset));
+      const [logStartOffset, removedRecords, removedBytes] = await this.scripts.trimHead(
+        this.keys.partitionKeys(topic, partition),
+        limit(limits.beforeOffset),
+        limit(limits.beforeTimestamp),
+        limit(limits.maxBytes),
+        limits.maxRecords,
+      );
+      return { logStartOffset, removedRecords, removedBytes, more: removedRecords > 0 && removedRecords >= limits.maxRecords };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async partitionStats(topic: string, partition: number): Promise<PartitionStats> {
+    try {
+      this.marker.assertIntact();
+      const [start, next, bytes] = await this.redis.hmget(this.keys.meta(topic, partition), 'start', 'next', 'bytes');
+      return { logStartOffset: Number(start ?? 0), nextOffset: Number(next ?? 0), storedBytes: Number(bytes ?? 0) };
     } catch (error) {
       throw storeError(error);
     }
