@@ -161,6 +161,26 @@ describe('retention by size', () => {
   });
 });
 
+describe('memory truth', () => {
+  it('exports per-topic stored bytes and records and per-partition log start and end offsets on /metrics', async () => {
+    await createTopic('measured', {}, 2);
+    await produce('measured', ['a', 'bb', 'ccc'], Date.now(), 0);
+    await produce('measured', ['dddd'], Date.now(), 1);
+    await deleteRecords('measured', 0, { before_offset: 1 });
+    const bytes = (await storedBytesOf('measured', 0)) + (await storedBytesOf('measured', 1));
+    const metrics = (await inject({ url: '/metrics' })).body;
+    expect(metrics).toContain(`streamgate_topic_size_bytes{topic="measured"} ${bytes}`);
+    expect(metrics).toContain('streamgate_topic_records{topic="measured"} 3');
+    expect(metrics).toContain('streamgate_partition_log_start_offset{topic="measured",partition="0"} 1');
+    expect(metrics).toContain('streamgate_partition_log_end_offset{topic="measured",partition="0"} 3');
+    expect(metrics).toContain('streamgate_partition_log_end_offset{topic="measured",partition="1"} 1');
+    expect(metrics).toMatch(/streamgate_log_cleaner_removed_records_total \d+/);
+
+    await inject({ method: 'DELETE', url: `${gw.v3}/topics/measured` });
+    expect((await inject({ url: '/metrics' })).body).not.toContain('topic="measured"');
+  });
+});
+
 describe('delete records (Kafka DeleteRecords)', () => {
   it('advances the log start to the offset given and answers the new low watermark', async () => {
     await createTopic('trimmed', {}, 2);
