@@ -16,7 +16,7 @@ export interface CleanResult {
  * A policy must be safe to run on several gateways at once against the same partition: each change
  * it makes is one atomic store call that re-reads the partition's state and never moves its log
  * start backwards, so a concurrent duplicate is a no-op. It should bound each store call (the
- * retention policy removes at most TRIM_STEP_RECORDS records per call) and each visit, and leave the
+ * retention policy removes at most TRIM_STEP_RECORDS records or about TRIM_STEP_BYTES per call) and each visit, and leave the
  * rest to the next pass.
  */
 export interface CleanupPolicy {

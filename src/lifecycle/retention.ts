@@ -1,5 +1,5 @@
 import type { LogStore } from '../log/store.js';
-import { TRIM_STEP_RECORDS } from '../log/trim-steps.js';
+import { TRIM_STEP_BYTES, TRIM_STEP_RECORDS } from '../log/trim-steps.js';
 import type { EffectiveTopicConfig } from '../topics/configs.js';
 import type { CleanResult, CleanupPolicy } from './cleanup-policy.js';
 
@@ -8,7 +8,7 @@ import type { CleanResult, CleanupPolicy } from './cleanup-policy.js';
  * per pass): a partition whose backlog is larger, or that is produced to faster than it is trimmed,
  * does not keep the cleaner from the other partitions; the next pass goes on.
  */
-const MAX_STEPS_PER_VISIT = 64;
+const MAX_STEPS_PER_VISIT = 256;
 
 /**
  * Kafka's `cleanup.policy=delete`: `retention.ms` removes records whose timestamp is older than
@@ -27,6 +27,7 @@ export function retentionPolicy(store: LogStore): CleanupPolicy {
         beforeTimestamp: config.retentionMs >= 0 ? now - config.retentionMs : undefined,
         maxBytes: config.retentionBytes >= 0 ? config.retentionBytes : undefined,
         maxRecords: TRIM_STEP_RECORDS,
+        maxStepBytes: TRIM_STEP_BYTES,
       };
       const done: CleanResult = { removedRecords: 0, removedBytes: 0 };
       for (let step = 0; step < MAX_STEPS_PER_VISIT; step++) {

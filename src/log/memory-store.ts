@@ -150,11 +150,13 @@ export class MemoryStore implements LogStore {
       if (!goes) break;
       removed++;
       removedBytes += size;
+      if (limits.maxStepBytes !== undefined && removedBytes >= limits.maxStepBytes) break;
     }
     log.records.splice(0, removed);
     log.logStartOffset += removed;
     log.storedBytes -= removedBytes;
-    return { logStartOffset: log.logStartOffset, removedRecords: removed, removedBytes, more: removed > 0 && removed >= limits.maxRecords };
+    const budgetSpent = removed >= limits.maxRecords || (limits.maxStepBytes !== undefined && removedBytes >= limits.maxStepBytes);
+    return { logStartOffset: log.logStartOffset, removedRecords: removed, removedBytes, more: removed > 0 && budgetSpent };
   }
 
   async partitionStats(topic: string, partition: number): Promise<PartitionStats> {

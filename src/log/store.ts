@@ -87,6 +87,8 @@ export interface TrimLimits {
   maxBytes?: number;
   /** Most records one call removes: bounds how long one call holds the backend. */
   maxRecords: number;
+  /** The call stops after the record that brings the removed bytes to this (one record always goes): bounds it for large records. */
+  maxStepBytes?: number;
 }
 
 export interface TrimResult {
@@ -94,7 +96,7 @@ export interface TrimResult {
   logStartOffset: number;
   removedRecords: number;
   removedBytes: number;
-  /** The call stopped at `maxRecords`: another call may remove more. */
+  /** The call stopped at `maxRecords` or `maxStepBytes`: another call may remove more. */
   more: boolean;
 }
 

@@ -265,6 +265,13 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 10, removedRecords: 10, more: true });
       expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 20, more: true });
       expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 23, removedRecords: 3, more: false });
+      // A byte budget stops a call too, after the record that reaches it.
+      expect(await store.trimHead('trim-steps', 0, { beforeOffset: 25, maxRecords: 100, maxStepBytes: 15 })).toMatchObject({
+        logStartOffset: 24,
+        removedRecords: 1,
+        removedBytes: 15,
+        more: true,
+      });
       // DeleteRecords goes through as many steps as it takes.
       await store.append(
         'trim-steps',

@@ -36,8 +36,8 @@ interface LogScripts extends Record<string, unknown> {
   append: number[];
   /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
-  /** trim-head.lua: [log start offset, removed records, removed bytes]. */
-  trimHead: [number, number, number];
+  /** trim-head.lua: [log start offset, removed records, removed bytes, 1 when a budget stopped it]. */
+  trimHead: [number, number, number, number];
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -415,14 +415,15 @@ export class RedisStreamsStore implements LogStore {
     const limit = (value: number | undefined) => (value === undefined ? '' : String(value));
     try {
       this.marker.assertIntact();
-      const [logStartOffset, removedRecords, removedBytes] = await this.scripts.trimHead(
+      const [logStartOffset, removedRecords, removedBytes, more] = await this.scripts.trimHead(
         this.keys.partitionKeys(topic, partition),
         limit(limits.beforeOffset),
         limit(limits.beforeTimestamp),
         limit(limits.maxBytes),
         limits.maxRecords,
+        limits.maxStepBytes ?? Number.MAX_SAFE_INTEGER,
       );
-      return { logStartOffset, removedRecords, removedBytes, more: removedRecords > 0 && removedRecords >= limits.maxRecords };
+      return { logStartOffset, removedRecords, removedBytes, more: more === 1 };
     } catch (error) {
       throw storeError(error);
     }
