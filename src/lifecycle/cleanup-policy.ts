@@ -4,6 +4,8 @@ import type { EffectiveTopicConfig } from '../topics/configs.js';
 export interface CleanResult {
   removedRecords: number;
   removedBytes: number;
+  /** The policy stopped at its budget for one visit with work left: the cleaner's next pass starts without waiting. */
+  more?: boolean;
 }
 
 /**

@@ -53,9 +53,10 @@ export class LogCleaner {
     this.now = options.now ?? Date.now;
   }
 
+  /** Runs the first pass at once, then one every interval. */
   start(): void {
     this.stopped = false;
-    this.schedule();
+    this.schedule(0);
   }
 
   /** Stops scheduling passes and waits for a running one to finish. */
@@ -65,17 +66,19 @@ export class LogCleaner {
     await this.running;
   }
 
-  private schedule(): void {
+  /** The next pass, an interval after the last one ended, or at once when the last one left work behind. */
+  private schedule(delayMs = this.options.intervalMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      let more = false;
       this.running = this.pass()
-        .then(() => undefined)
+        .then((result) => void (more = result.more === true))
         .catch((error: unknown) => this.options.log?.warn({ err: error }, 'log cleaner pass failed'))
         .finally(() => {
           this.running = undefined;
-          this.schedule();
+          this.schedule(more ? 0 : this.options.intervalMs);
         });
-    }, this.options.intervalMs);
+    }, delayMs);
     this.timer.unref();
   }
 
@@ -99,6 +102,7 @@ export class LogCleaner {
             const result = await policy.clean(visit.topic.name, visit.partition, visit.topic.effective, now);
             done.removedRecords += result.removedRecords;
             done.removedBytes += result.removedBytes;
+            if (result.more) done.more = true;
           } catch (error) {
             failures++;
             firstError ??= error;

@@ -6,7 +6,8 @@ import type { CleanResult, CleanupPolicy } from './cleanup-policy.js';
 /**
  * Trim calls one visit makes at most (so at most this × TRIM_STEP_RECORDS records go per partition
  * per pass): a partition whose backlog is larger, or that is produced to faster than it is trimmed,
- * does not keep the cleaner from the other partitions; the next pass goes on.
+ * does not keep the cleaner from the other partitions; the next pass, which then starts at once,
+ * goes on.
  */
 const MAX_STEPS_PER_VISIT = 256;
 
@@ -34,9 +35,9 @@ export function retentionPolicy(store: LogStore): CleanupPolicy {
         const result = await store.trimHead(topic, partition, limits);
         done.removedRecords += result.removedRecords;
         done.removedBytes += result.removedBytes;
-        if (!result.more) break;
+        if (!result.more) return done;
       }
-      return done;
+      return { ...done, more: true };
     },
   };
 }
