@@ -18,6 +18,8 @@ export interface Config {
   defaultReplicationFactor: number;
   defaultRetentionMs: number;
   defaultRetentionBytes: number;
+  /** Time between the log cleaner's passes over every partition (Kafka's log.retention.check.interval.ms). */
+  logRetentionCheckIntervalMs: number;
   /** Largest record (its size in Kafka's record format) a topic accepts unless its `max.message.bytes` says otherwise. */
   maxMessageBytes: number;
   /** Most headers one record may carry. */
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultReplicationFactor: integer(env, 'DEFAULT_REPLICATION_FACTOR', 1, 1, 32),
     defaultRetentionMs: integer(env, 'DEFAULT_RETENTION_MS', 604_800_000, -1),
     defaultRetentionBytes: integer(env, 'DEFAULT_RETENTION_BYTES', -1, -1),
+    logRetentionCheckIntervalMs: integer(env, 'LOG_RETENTION_CHECK_INTERVAL_MS', 1000, 10, 86_400_000),
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_588, 1, 100 * 1024 * 1024),
     maxHeadersPerRecord: integer(env, 'MAX_HEADERS_PER_RECORD', 1000, 0, 100_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

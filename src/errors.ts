@@ -103,6 +103,13 @@ export const offsetOutOfRange = (tp: { topic: string; partition: number }, offse
       `the log holds offsets ${log.logStartOffset} to ${log.nextOffset - 1} (next offset ${log.nextOffset}).`,
   );
 
+/** DeleteRecords to an offset the partition cannot move its start to; nothing is deleted. */
+export const invalidDeleteOffset = (tp: { topic: string; partition: number }, offset: unknown, nextOffset: number): GatewayError =>
+  invalidInput(
+    `Cannot delete records of partition ${tp.partition} of topic '${tp.topic}' before offset ${String(offset)}: ` +
+      `the offset must be an integer from 0 to the partition's next offset ${nextOffset}.`,
+  );
+
 /** A partition to start where there is no valid committed offset, with auto.offset.reset none (Kafka's NoOffsetForPartitionException). */
 export const noOffsetForPartition = (tp: { topic: string; partition: number }): GatewayError =>
   new GatewayError(

@@ -17,6 +17,8 @@ import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 import { OutboundBudget } from './consume/outbound-budget.js';
 import { PartitionFeeds } from './consume/partition-feeds.js';
+import { LogCleaner } from './lifecycle/log-cleaner.js';
+import { retentionPolicy } from './lifecycle/retention.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -34,6 +36,8 @@ export interface Services {
   outbound: OutboundBudget;
   /** Partition reads for pushed delivery, shared by every consumer of this gateway. */
   feeds: PartitionFeeds;
+  /** Removes records as the topics' cleanup policies say, in the background. */
+  cleaner: LogCleaner;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,8 @@ export async function createServices(config: Config, store: LogStore | undefined
   );
   await consumers.start();
   const feeds = new PartitionFeeds(fetch, topics, appends);
+  const cleaner = new LogCleaner(topics, [retentionPolicy(logStore)], { intervalMs: config.logRetentionCheckIntervalMs, log });
+  cleaner.start();
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
     perClientBytes: config.clientQueueBytes,
@@ -108,7 +114,9 @@ export async function createServices(config: Config, store: LogStore | undefined
     consumers,
     outbound,
     feeds,
+    cleaner,
     async close() {
+      await cleaner.stop();
       outbound.close();
       feeds.close();
       await consumers.close();

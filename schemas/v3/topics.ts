@@ -100,6 +100,11 @@ export const Partition = {
     partition_id: { type: 'integer' },
     earliest_offset: { type: 'integer', description: 'First offset still in the log (log start offset).' },
     latest_offset: { type: 'integer', description: 'Offset the next record will get (high watermark).' },
+    size_bytes: {
+      type: 'integer',
+      description:
+        "Bytes the partition's records take as stored: timestamp digits, key, value and encoded headers, summed (Kafka's log-dir size; what retention.bytes bounds). Redis's per-entry overhead is not counted.",
+    },
     leader: related,
     replicas: related,
     reassignment: related,
@@ -107,6 +112,33 @@ export const Partition = {
 } as const;
 
 export const PartitionList = resourceList('KafkaPartitionList', 'KafkaPartition');
+
+export const DeleteRecordsRequest = {
+  $id: 'DeleteRecordsRequest',
+  type: 'object',
+  required: ['before_offset'],
+  additionalProperties: false,
+  properties: {
+    before_offset: {
+      // A number, not an integer, so that 1.5 gets the same 40002 answer as a negative offset or one past the end.
+      type: 'number',
+      description: "Every record below this offset is deleted (Kafka's DeleteRecords): an integer from 0 to the partition's latest_offset.",
+    },
+  },
+} as const;
+
+export const DeleteRecordsResult = {
+  $id: 'KafkaDeleteRecordsResult',
+  type: 'object',
+  properties: {
+    kind: { type: 'string', const: 'KafkaDeleteRecordsResult' },
+    metadata: resourceMetadata,
+    cluster_id: { type: 'string' },
+    topic_name: { type: 'string' },
+    partition_id: { type: 'integer' },
+    low_watermark: { type: 'integer', description: "The partition's log start offset after the delete." },
+  },
+} as const;
 
 export const TopicConfig = {
   $id: 'KafkaTopicConfig',

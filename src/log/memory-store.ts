@@ -9,15 +9,21 @@ import type {
   LogRecord,
   LogStore,
   PartitionOffsets,
+  PartitionStats,
   ReadOptions,
   TopicMetadata,
+  TrimLimits,
+  TrimResult,
 } from './store.js';
-import { recordSize } from './record-size.js';
+import { recordSize, storedSize } from './record-size.js';
+import { trimInSteps } from './trim-steps.js';
 
 interface MemoryPartition {
   /** Offset of records[0]. */
   logStartOffset: number;
   records: LogRecord[];
+  /** `storedSize` of the records, summed. */
+  storedBytes: number;
 }
 
 const copyRecord = <T extends AppendRecord>(record: T): T => ({
@@ -90,6 +96,7 @@ export class MemoryStore implements LogStore {
       const stored = copyRecord({ ...record, offset: baseOffset + i });
       if (logAppendTime >= 0) stored.timestamp = logAppendTime;
       log.records.push(stored);
+      log.storedBytes += storedSize(stored);
     });
     const nextOffset = baseOffset + records.length;
     for (const listener of this.listeners) listener(topic, partition, nextOffset);
@@ -126,18 +133,41 @@ export class MemoryStore implements LogStore {
   }
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    return trimInSteps(this, topic, partition, { beforeOffset: offset });
+  }
+
+  async trimHead(topic: string, partition: number, limits: TrimLimits): Promise<TrimResult> {
     const log = this.partition(topic, partition);
-    const next = log.logStartOffset + log.records.length;
-    const target = Math.min(Math.max(offset, log.logStartOffset), next);
-    log.records.splice(0, target - log.logStartOffset);
-    log.logStartOffset = target;
-    return target;
+    let removed = 0;
+    let removedBytes = 0;
+    while (removed < limits.maxRecords && removed < log.records.length) {
+      const head = log.records[removed];
+      const size = storedSize(head);
+      const goes =
+        (limits.beforeOffset !== undefined && head.offset < limits.beforeOffset) ||
+        (limits.beforeTimestamp !== undefined && head.timestamp < limits.beforeTimestamp) ||
+        (limits.maxBytes !== undefined && log.storedBytes - removedBytes > limits.maxBytes);
+      if (!goes) break;
+      removed++;
+      removedBytes += size;
+      if (limits.maxStepBytes !== undefined && removedBytes >= limits.maxStepBytes) break;
+    }
+    log.records.splice(0, removed);
+    log.logStartOffset += removed;
+    log.storedBytes -= removedBytes;
+    const budgetSpent = removed >= limits.maxRecords || (limits.maxStepBytes !== undefined && removedBytes >= limits.maxStepBytes);
+    return { logStartOffset: log.logStartOffset, removedRecords: removed, removedBytes, more: removed > 0 && budgetSpent };
+  }
+
+  async partitionStats(topic: string, partition: number): Promise<PartitionStats> {
+    const log = this.partition(topic, partition);
+    return { ...(await this.offsets(topic, partition)), storedBytes: log.storedBytes };
   }
 
   private partition(topic: string, partition: number): MemoryPartition {
     const key = `${topic}\u0000${partition}`;
     let log = this.partitions.get(key);
-    if (!log) this.partitions.set(key, (log = { logStartOffset: 0, records: [] }));
+    if (!log) this.partitions.set(key, (log = { logStartOffset: 0, records: [], storedBytes: 0 }));
     return log;
   }
 }

@@ -32,3 +32,19 @@ export function recordSize(record: { key: Buffer | null; value: Buffer | null; h
   }
   return varintSize(body) + body;
 }
+
+/**
+ * Bytes a record's fields take as the log stores them: the timestamp's decimal digits, the key,
+ * the value and the headers' encoding (see redis/record-codec.ts: a u32 count, then per header u32
+ * name length, name, i32 value length and value) when there are headers. This is what a
+ * partition's stored-bytes count and `retention.bytes` measure; Redis's own per-entry overhead
+ * (entry ids, field names, listpack framing) is not counted.
+ */
+export function storedSize(record: { key: Buffer | null; value: Buffer | null; headers: readonly RecordHeader[]; timestamp: number }): number {
+  let size = String(record.timestamp).length + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  if (record.headers.length > 0) {
+    size += 4;
+    for (const header of record.headers) size += 8 + Buffer.byteLength(header.name) + (header.value?.length ?? 0);
+  }
+  return size;
+}

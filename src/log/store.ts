@@ -66,6 +66,40 @@ export interface PartitionOffsets {
   nextOffset: number;
 }
 
+/** A partition's offsets and how much it stores. */
+export interface PartitionStats extends PartitionOffsets {
+  /** Bytes of the records in the log as stored (see `storedSize`): what `retention.bytes` bounds. */
+  storedBytes: number;
+}
+
+/**
+ * Which records at the head of a partition to remove: a head record goes while any given limit
+ * asks for it, and the first record no limit asks for stops the removal (Kafka too only ever
+ * removes from the start of the log, so a record with a late timestamp holds back older ones
+ * behind it).
+ */
+export interface TrimLimits {
+  /** Records below this offset go (DeleteRecords). */
+  beforeOffset?: number;
+  /** Records whose timestamp is below this (epoch ms) go (`retention.ms`). */
+  beforeTimestamp?: number;
+  /** Head records go while the partition stores more than this many bytes (`retention.bytes`). */
+  maxBytes?: number;
+  /** Most records one call removes: bounds how long one call holds the backend. */
+  maxRecords: number;
+  /** The call stops after the record that brings the removed bytes to this (one record always goes): bounds it for large records. */
+  maxStepBytes?: number;
+}
+
+export interface TrimResult {
+  /** The log start offset after the call. */
+  logStartOffset: number;
+  removedRecords: number;
+  removedBytes: number;
+  /** The call stopped at `maxRecords` or `maxStepBytes`: another call may remove more. */
+  more: boolean;
+}
+
 export interface ReadOptions {
   /** Most records to return. */
   maxRecords: number;
@@ -124,8 +158,16 @@ export interface LogStore {
   offsets(topic: string, partition: number): Promise<PartitionOffsets>;
   /** The first offset whose timestamp is >= `timestamp`, or undefined when there is none (Kafka's offsetsForTimes). */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined>;
-  /** Removes every record below `offset` and returns the new log start offset (Kafka's DeleteRecords). */
+  /** Removes every record below `offset` and returns the new log start offset (Kafka's DeleteRecords), in steps of `trimHead`. */
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number>;
+  /**
+   * Removes records from the head of the partition as `limits` ask, at most `limits.maxRecords`,
+   * atomically: the log start offset and the stored-bytes count move together, never backwards, so
+   * concurrent callers (several gateways' cleaners) cannot corrupt a partition, only repeat a no-op.
+   */
+  trimHead(topic: string, partition: number, limits: TrimLimits): Promise<TrimResult>;
+  /** Offsets and stored bytes of a partition (for the v3 partition resource and `/metrics`). */
+  partitionStats(topic: string, partition: number): Promise<PartitionStats>;
 
   /**
    * Calls `listener` after appends to any partition (by any gateway sharing the store) with the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { ErrorCode, GatewayError, invalidInput, partitionNotFound, topicNotFound } from '../errors.js';
-import type { LogStore, PartitionOffsets, TopicMetadata } from '../log/store.js';
+import { ErrorCode, GatewayError, invalidDeleteOffset, invalidInput, partitionNotFound, topicNotFound } from '../errors.js';
+import type { LogStore, PartitionOffsets, PartitionStats, TopicMetadata } from '../log/store.js';
 import { configValue, effectiveConfig, isKnownConfig, TOPIC_CONFIGS, validateConfigs, type EffectiveTopicConfig } from './configs.js';
 import { assertValidTopicName, isInternalTopic } from './names.js';
 
@@ -147,6 +147,26 @@ export class TopicService {
   async partitionOffsets(topic: Topic, partition: number): Promise<PartitionOffsets> {
     this.assertPartition(topic, partition);
     return this.store.offsets(topic.name, partition);
+  }
+
+  async partitionStats(topic: Topic, partition: number): Promise<PartitionStats> {
+    this.assertPartition(topic, partition);
+    return this.store.partitionStats(topic.name, partition);
+  }
+
+  /**
+   * Kafka's DeleteRecords: removes every record below `beforeOffset` and returns the new log start
+   * offset (its low watermark). An offset past the log end, negative or not an integer is refused
+   * and nothing is deleted; one below the log start changes nothing.
+   */
+  async deleteRecords(name: string, partition: number, beforeOffset: number): Promise<number> {
+    const topic = await this.get(name);
+    this.assertPartition(topic, partition);
+    const { nextOffset } = await this.store.offsets(name, partition);
+    if (!Number.isSafeInteger(beforeOffset) || beforeOffset < 0 || beforeOffset > nextOffset) {
+      throw invalidDeleteOffset({ topic: name, partition }, beforeOffset, nextOffset);
+    }
+    return this.store.deleteRecordsBefore(name, partition, beforeOffset);
   }
 
   assertPartition(topic: Topic, partition: number): void {

@@ -192,6 +192,118 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect((await store.read('trim', 0, 4, ALL)).map((r) => r.offset)).toEqual([4]);
     });
 
+    it('counts the bytes each partition stores and gives them back as records are removed', async () => {
+      const headers = [{ name: 'trace', value: Buffer.from('abc') }];
+      // 13 timestamp digits + key 2 + value 5; then 13 + value 3 + headers (4 + 8 + 5 + 3); then 13 + nothing.
+      await store.append('sizes', 0, [record('hello', { key: Buffer.from('k1') }), record('bye', { headers }), record(null)], CREATE);
+      expect(await store.partitionStats('sizes', 0)).toEqual({ logStartOffset: 0, nextOffset: 3, storedBytes: 20 + 36 + 13 });
+      expect(await store.partitionStats('sizes', 1)).toEqual({ logStartOffset: 0, nextOffset: 0, storedBytes: 0 });
+      await store.deleteRecordsBefore('sizes', 0, 1);
+      expect(await store.partitionStats('sizes', 0)).toEqual({ logStartOffset: 1, nextOffset: 3, storedBytes: 36 + 13 });
+      await store.deleteRecordsBefore('sizes', 0, 3);
+      expect(await store.partitionStats('sizes', 0)).toEqual({ logStartOffset: 3, nextOffset: 3, storedBytes: 0 });
+    });
+
+    it('trims the head by time: records older than the limit go, the first newer one stops the trim', async () => {
+      const stamps = [1_000, 2_000, 3_000, 9_000, 4_000, 10_000];
+      await store.append(
+        'trim-time',
+        0,
+        stamps.map((t) => record(String(t), { timestamp: t })),
+        CREATE,
+      );
+      expect(await store.trimHead('trim-time', 0, { beforeTimestamp: 2_500, maxRecords: 100 })).toMatchObject({
+        logStartOffset: 2,
+        removedRecords: 2,
+        more: false,
+      });
+      // 4_000 is older than the limit but sits behind 9_000, which stays: only the head is ever removed.
+      expect((await store.trimHead('trim-time', 0, { beforeTimestamp: 5_000, maxRecords: 100 })).logStartOffset).toBe(3);
+      expect(await store.offsetForTimestamp('trim-time', 0, 0)).toBe(3);
+      expect((await store.read('trim-time', 0, 3, ALL)).map((r) => r.timestamp)).toEqual([9_000, 4_000, 10_000]);
+      // All records past the limit: the partition ends up empty, its start at the next offset, offsets continuing.
+      expect(await store.trimHead('trim-time', 0, { beforeTimestamp: 50_000, maxRecords: 100 })).toMatchObject({ logStartOffset: 6, removedRecords: 3 });
+      expect(await store.partitionStats('trim-time', 0)).toEqual({ logStartOffset: 6, nextOffset: 6, storedBytes: 0 });
+      expect(await store.read('trim-time', 0, 6, ALL)).toEqual([]);
+      expect((await store.append('trim-time', 0, [record('later', { timestamp: 60_000 })], CREATE)).baseOffset).toBe(6);
+      expect((await store.trimHead('trim-time', 0, { beforeTimestamp: 50_000, maxRecords: 100 })).removedRecords).toBe(0);
+      expect(await store.offsets('trim-time', 0)).toEqual({ logStartOffset: 6, nextOffset: 7 });
+    });
+
+    it('trims the head by size until the partition stores at most the limit', async () => {
+      // Each record stores 13 timestamp digits + a 87-byte value = 100 bytes.
+      await store.append(
+        'trim-size',
+        0,
+        Array.from({ length: 10 }, (_, i) => record(String(i).padStart(87, '.'))),
+        CREATE,
+      );
+      expect((await store.partitionStats('trim-size', 0)).storedBytes).toBe(1000);
+      expect(await store.trimHead('trim-size', 0, { maxBytes: 1000, maxRecords: 100 })).toEqual({
+        logStartOffset: 0,
+        removedRecords: 0,
+        removedBytes: 0,
+        more: false,
+      });
+      expect(await store.trimHead('trim-size', 0, { maxBytes: 650, maxRecords: 100 })).toEqual({
+        logStartOffset: 4,
+        removedRecords: 4,
+        removedBytes: 400,
+        more: false,
+      });
+      expect(await store.partitionStats('trim-size', 0)).toEqual({ logStartOffset: 4, nextOffset: 10, storedBytes: 600 });
+      expect((await store.trimHead('trim-size', 0, { maxBytes: 0, maxRecords: 100 })).logStartOffset).toBe(10);
+    });
+
+    it('removes at most the record budget per trim call and says when there is more', async () => {
+      await store.append(
+        'trim-steps',
+        0,
+        Array.from({ length: 25 }, (_, i) => record(String(i))),
+        CREATE,
+      );
+      expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 10, removedRecords: 10, more: true });
+      expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 20, more: true });
+      expect(await store.trimHead('trim-steps', 0, { beforeOffset: 23, maxRecords: 10 })).toMatchObject({ logStartOffset: 23, removedRecords: 3, more: false });
+      // A byte budget stops a call too, after the record that reaches it.
+      expect(await store.trimHead('trim-steps', 0, { beforeOffset: 25, maxRecords: 100, maxStepBytes: 15 })).toMatchObject({
+        logStartOffset: 24,
+        removedRecords: 1,
+        removedBytes: 15,
+        more: true,
+      });
+      // DeleteRecords goes through as many steps as it takes.
+      await store.append(
+        'trim-steps',
+        1,
+        Array.from({ length: 2_500 }, (_, i) => record(String(i))),
+        CREATE,
+      );
+      expect(await store.deleteRecordsBefore('trim-steps', 1, 2_400)).toBe(2_400);
+      expect((await store.read('trim-steps', 1, 0, ALL)).map((r) => r.offset)).toEqual(Array.from({ length: 100 }, (_, i) => 2_400 + i));
+    });
+
+    it('never moves the log start backwards when trims race', async () => {
+      await store.append(
+        'trim-race',
+        0,
+        Array.from({ length: 300 }, (_, i) => record(String(i), { timestamp: i })),
+        CREATE,
+      );
+      await Promise.all([
+        store.trimHead('trim-race', 0, { beforeTimestamp: 200, maxRecords: 50 }),
+        store.trimHead('trim-race', 0, { beforeOffset: 120, maxRecords: 500 }),
+        store.deleteRecordsBefore('trim-race', 0, 150),
+        store.trimHead('trim-race', 0, { beforeTimestamp: 200, maxRecords: 500 }),
+      ]);
+      expect(await store.partitionStats('trim-race', 0)).toMatchObject({ logStartOffset: 200, nextOffset: 300 });
+      const left = await store.read('trim-race', 0, 0, ALL);
+      expect(left.map((r) => r.offset)).toEqual(Array.from({ length: 100 }, (_, i) => 200 + i));
+      expect((await store.partitionStats('trim-race', 0)).storedBytes).toBe(
+        left.reduce((sum, r) => sum + String(r.timestamp).length + (r.value?.length ?? 0), 0),
+      );
+    });
+
     it('finds the first offset at or after a time, with timestamps out of order', async () => {
       const stamps = [1_000, 5_000, 3_000, 9_000, 7_000, 9_000, 20_000];
       await store.append(

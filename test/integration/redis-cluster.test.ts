@@ -134,6 +134,50 @@ describe('on a Redis Cluster', () => {
     }
   });
 
+  it('trims partitions on every shard by retention, with two gateways cleaning at once, and deletes records', async () => {
+    const env = { REDIS_CLUSTER_NODES: cluster.seeds.join(','), LOG_RETENTION_CHECK_INTERVAL_MS: '10' };
+    const cleaners = [await startGateway({ prefix: gw.config.keyPrefix, env }), await startGateway({ prefix: gw.config.keyPrefix, env })];
+    try {
+      const [a, b] = cleaners;
+      await a.app.inject({
+        method: 'POST',
+        url: `${a.v3}/topics`,
+        payload: { topic_name: 'retained-sharded', partitions_count: 6, configs: [{ name: 'retention.ms', value: '3600000' }] },
+      });
+      const old = Date.now() - 7_200_000;
+      const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ partition_id: i % 6, value: { type: 'JSON', data: i }, timestamp: old }));
+      lines.push(...Array.from({ length: 6 }, (_, p) => JSON.stringify({ partition_id: p, value: { type: 'JSON', data: 'kept' } })));
+      const produced = await b.app.inject({
+        method: 'POST',
+        url: `${b.v3}/topics/retained-sharded/records`,
+        headers: { 'content-type': 'application/json' },
+        payload: lines.join('\n'),
+      });
+      expect(produced.statusCode).toBe(200);
+
+      const partition = async (p: number) => (await a.app.inject({ url: `${a.v3}/topics/retained-sharded/partitions/${p}` })).json();
+      for (let p = 0; p < 6; p++) {
+        for (let tries = 0; (await partition(p)).earliest_offset < 10; tries++) {
+          if (tries > 500) throw new Error(`partition ${p} was not trimmed`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(await partition(p)).toMatchObject({ earliest_offset: 10, latest_offset: 11 });
+        const read = await b.app.inject({ url: `${b.v3}/topics/retained-sharded/partitions/${p}/records` });
+        expect(read.json().records.map((r: { offset: number; value: unknown }) => [r.offset, r.value])).toEqual([[10, 'kept']]);
+      }
+
+      const deleted = await b.app.inject({
+        method: 'POST',
+        url: `${b.v3}/topics/retained-sharded/partitions/3/records:delete`,
+        payload: { before_offset: 11 },
+      });
+      expect(deleted.json().low_watermark).toBe(11);
+      expect(await partition(3)).toMatchObject({ earliest_offset: 11, latest_offset: 11, size_bytes: 0 });
+    } finally {
+      await Promise.all(cleaners.map((cleaner) => cleaner.close()));
+    }
+  });
+
   it('reports the persistence of its weakest primary', async () => {
     expect((await gw.app.inject({ url: '/health' })).json()).toMatchObject({ durable: false, durability: { mode: 'aof-everysec' } });
     const node = new Redis(cluster.nodes[1].url);

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerLogMetrics } from './log-metrics.js';
 
-/** Prometheus `/metrics`: process metrics and HTTP request durations (and counts) by route and status (hooks on every route). */
+/**
+ * Prometheus `/metrics`: process metrics, HTTP request durations (and counts) by route and status
+ * (hooks on every route), and what the log holds (log-metrics.ts).
+ */
 export const metricsRoutes = fp(async (app: FastifyInstance): Promise<void> => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'streamgate_' });
@@ -43,6 +47,8 @@ export const metricsRoutes = fp(async (app: FastifyInstance): Promise<void> => {
     },
   });
 
+  const readLog = registerLogMetrics(registry, app.services, app.log);
+
   // The labelled series of each route and status, looked up once.
   const series = new Map<string, ReturnType<typeof durations.labels>>();
   app.addHook('onResponse', (request, reply, done) => {
@@ -63,6 +69,7 @@ export const metricsRoutes = fp(async (app: FastifyInstance): Promise<void> => {
     { schema: { tags: ['ops'], summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: { type: 'string' } } } },
     async (_request, reply) => {
       reply.type(registry.contentType);
+      await readLog();
       return registry.metrics();
     },
   );

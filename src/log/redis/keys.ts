@@ -11,7 +11,7 @@ export class LogKeys {
     return `${this.prefix}:{${topic}:${partition}}:log`;
   }
 
-  /** Hash of the partition's `next` offset, `start` (log start offset), `maxts` and `tbucket` (time index state). */
+  /** Hash of the partition's `next` offset, `start` (log start offset), `bytes` (stored bytes), `maxts` and `tbucket` (time index state). */
   meta(topic: string, partition: number): string {
     return `${this.prefix}:{${topic}:${partition}}:meta`;
   }

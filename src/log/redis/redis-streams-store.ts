@@ -11,14 +11,18 @@ import type {
   PartitionBatch,
   LogStore,
   PartitionOffsets,
+  PartitionStats,
   ReadOptions,
   TopicMetadata,
+  TrimLimits,
+  TrimResult,
 } from '../store.js';
 import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script } from '../../redis/scripts.js';
 import { TickPipeline } from '../../redis/tick-pipeline.js';
 import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
+import { trimInSteps } from '../trim-steps.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
@@ -33,7 +37,8 @@ interface LogScripts extends Record<string, unknown> {
   append: number[];
   /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
-  deleteRecords: number;
+  /** trim-head.lua: [log start offset, removed records, removed bytes, 1 when a budget stopped it]. */
+  trimHead: [number, number, number, number];
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -106,7 +111,7 @@ export class RedisStreamsStore implements LogStore {
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 4 },
-      deleteRecords: { file: 'delete-records', keys: 3 },
+      trimHead: { file: 'trim-head', keys: 3 },
     });
   }
 
@@ -409,9 +414,32 @@ export class RedisStreamsStore implements LogStore {
   }
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    return trimInSteps(this, topic, partition, { beforeOffset: offset });
+  }
+
+  async trimHead(topic: string, partition: number, limits: TrimLimits): Promise<TrimResult> {
+    const limit = (value: number | undefined) => (value === undefined ? '' : String(value));
     try {
       this.marker.assertIntact();
-      return Number(await this.scripts.deleteRecords(this.keys.partitionKeys(topic, partition), offset));
+      const [logStartOffset, removedRecords, removedBytes, more] = await this.scripts.trimHead(
+        this.keys.partitionKeys(topic, partition),
+        limit(limits.beforeOffset),
+        limit(limits.beforeTimestamp),
+        limit(limits.maxBytes),
+        limits.maxRecords,
+        limits.maxStepBytes ?? Number.MAX_SAFE_INTEGER,
+      );
+      return { logStartOffset, removedRecords, removedBytes, more: more === 1 };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async partitionStats(topic: string, partition: number): Promise<PartitionStats> {
+    try {
+      this.marker.assertIntact();
+      const [start, next, bytes] = await this.redis.hmget(this.keys.meta(topic, partition), 'start', 'next', 'bytes');
+      return { logStartOffset: Number(start ?? 0), nextOffset: Number(next ?? 0), storedBytes: Number(bytes ?? 0) };
     } catch (error) {
       throw storeError(error);
     }

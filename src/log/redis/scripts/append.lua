@@ -12,6 +12,7 @@
 --   digits], [u32 length + key], [u32 length + value], [u32 length + headers]
 -- (a record without flag 8 has the timestamp of the record before it; the first one has flag 8).
 -- Entry fields: t timestamp, k key, v value, h headers; an absent field is not written (null).
+-- The meta field `bytes` sums the lengths of the field values written (trim-head.lua subtracts them).
 -- Entry ids: the first record of a partition gets 0-(offset+1) from the `next` counter, the rest
 -- `0-*` (the next sequence number), so offsets stay dense and are never reused even if the stream
 -- is trimmed empty or deleted by hand. Every partition is checked before the first XADD: Redis
@@ -28,7 +29,7 @@ local ARGS = 4
 local states = {}
 for j = 1, partitions do
   local stream, meta = KEYS[j * 4 - 3], KEYS[j * 4 - 2]
-  local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket', 'start')
+  local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket', 'start', 'bytes')
   local nextOffset = tonumber(state[1] or '0')
   if not state[1] and redis.call('EXISTS', stream) == 1 then
     return redis.error_reply('STREAMGATE partition metadata is missing but its stream exists: refusing to reuse offsets')
@@ -46,7 +47,7 @@ for j = 1, partitions do
       return redis.error_reply('STREAMGATE partition stream and metadata disagree (stream top ' .. top[1][1] .. ', next offset ' .. nextOffset .. ')')
     end
   end
-  states[j] = { nextOffset, tonumber(state[2] or '-1'), tonumber(state[3] or '-1'), state[4] }
+  states[j] = { nextOffset, tonumber(state[2] or '-1'), tonumber(state[3] or '-1'), state[4], tonumber(state[5] or '0') }
 end
 
 local appendTime = -1
@@ -63,6 +64,7 @@ for j = 1, partitions do
   local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
   local pos, ts = 1, appendTimeText
+  local bytes = states[j][5]
   for i = 0, n - 1 do
     local flags = string.byte(data, pos)
     pos = pos + 1
@@ -96,6 +98,7 @@ for j = 1, partitions do
       -- then stores only once per node.
       local key, value
       key, value, pos = struct.unpack('>I4c0I4c0', data, pos)
+      bytes = bytes + #ts + #key + #value
       reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value)
     else
       local args = { stream, id, 't', ts }
@@ -103,6 +106,7 @@ for j = 1, partitions do
       if flags % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = field end
       if math.floor(flags / 2) % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'v'; args[#args + 1] = field end
       if flags >= 4 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'h'; args[#args + 1] = field end
+      for f = 4, #args, 2 do bytes = bytes + #args[f] end
       reply = add('XADD', unpack(args))
     end
     if type(reply) == 'table' and reply.err then
@@ -120,9 +124,9 @@ for j = 1, partitions do
   end
 
   if states[j][4] then
-    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket)
+    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket, 'bytes', bytes)
   else
-    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket, 'start', 0)
+    redis.call('HSET', meta, 'next', nextOffset + n, 'maxts', maxts, 'tbucket', bucket, 'bytes', bytes, 'start', 0)
   end
   -- Waiting consumers on every gateway wake on this instead of polling the stream; announced only
   -- while some gateway has consumers waiting on this partition, so producing alone pays nothing.
