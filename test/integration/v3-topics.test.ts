@@ -235,6 +235,14 @@ describe('v3 topic configs', () => {
     expect(await get('cleanup.policy')).toMatchObject({ value: 'delete', is_default: true });
   });
 
+  it('routes only the literal configs:alter to the batch alter', async () => {
+    await createTopic({ topic_name: 'alter-literal' });
+    const payload = { data: [{ name: 'retention.ms', value: '1000' }] };
+    const lookalike = await gw.app.inject({ method: 'POST', url: `${gw.v3}/topics/alter-literal/configsXalter`, payload });
+    expect(lookalike.statusCode).toBe(404);
+    expect((await gw.app.inject({ url: `${gw.v3}/topics/alter-literal/configs/retention.ms` })).json().is_default).toBe(true);
+  });
+
   it('applies no part of a batch that holds one invalid value', async () => {
     await createTopic({ topic_name: 'atomic-alter' });
     const batch = await gw.app.inject({

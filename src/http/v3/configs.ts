@@ -83,7 +83,7 @@ export const v3ConfigRoutes: RoutePlugin<[typeof UpdateConfigRequest, typeof Alt
   );
 
   app.post(
-    '/v3/clusters/:cluster_id/topics/:topic_name/configs:alter',
+    '/v3/clusters/:cluster_id/topics/:topic_name/configs::alter',
     {
       schema: {
         tags: ['v3'],
