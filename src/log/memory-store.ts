@@ -5,6 +5,10 @@ import type {
   AppendOptions,
   AppendRecord,
   AppendResult,
+  CompactionState,
+  CompactOptions,
+  CompactResult,
+  LatestPage,
   PartitionBatch,
   LogRecord,
   LogStore,
@@ -15,9 +19,28 @@ import type {
 import { recordSize } from './record-size.js';
 
 interface MemoryPartition {
-  /** Offset of records[0]. */
   logStartOffset: number;
+  nextOffset: number;
+  /** In offset order; compaction leaves gaps, so a record's index is found by binary search. */
   records: LogRecord[];
+  /** A compacted topic's keys (latin1 of the bytes) → offset of their latest record. */
+  keyIndex: Map<string, number>;
+  /** Tombstone offset → when compaction first saw it. */
+  tombstones: Map<number, number>;
+  cleanedOffset: number;
+  cursor: number | undefined;
+}
+
+/** Index of the first record at or after `offset`. */
+function indexOf(records: readonly LogRecord[], offset: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (records[mid].offset < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 const copyRecord = <T extends AppendRecord>(record: T): T => ({
@@ -75,23 +98,24 @@ export class MemoryStore implements LogStore {
   }
 
   async append(topic: string, partition: number, records: AppendRecord[], options: AppendOptions): Promise<AppendResult> {
-    return this.appendAt(topic, partition, records, options.timestampType === 'LogAppendTime' ? Date.now() : -1);
+    return this.appendAt(topic, partition, records, options.timestampType === 'LogAppendTime' ? Date.now() : -1, options.compacted === true);
   }
 
   async appendBatches(topic: string, batches: PartitionBatch[], options: AppendOptions): Promise<AppendResult[]> {
     const logAppendTime = options.timestampType === 'LogAppendTime' ? Date.now() : -1;
-    return batches.map((batch) => this.appendAt(topic, batch.partition, batch.records, logAppendTime));
+    return batches.map((batch) => this.appendAt(topic, batch.partition, batch.records, logAppendTime, options.compacted === true));
   }
 
-  private appendAt(topic: string, partition: number, records: AppendRecord[], logAppendTime: number): AppendResult {
+  private appendAt(topic: string, partition: number, records: AppendRecord[], logAppendTime: number, compacted: boolean): AppendResult {
     const log = this.partition(topic, partition);
-    const baseOffset = log.logStartOffset + log.records.length;
+    const baseOffset = log.nextOffset;
     records.forEach((record, i) => {
       const stored = copyRecord({ ...record, offset: baseOffset + i });
       if (logAppendTime >= 0) stored.timestamp = logAppendTime;
       log.records.push(stored);
+      if (compacted && stored.key !== null) log.keyIndex.set(stored.key.toString('latin1'), stored.offset);
     });
-    const nextOffset = baseOffset + records.length;
+    const nextOffset = (log.nextOffset = baseOffset + records.length);
     for (const listener of this.listeners) listener(topic, partition, nextOffset);
     return { baseOffset, logAppendTime };
   }
@@ -107,7 +131,7 @@ export class MemoryStore implements LogStore {
     const log = this.partition(topic, partition);
     const out: LogRecord[] = [];
     let bytes = 0;
-    for (let i = Math.max(0, fromOffset - log.logStartOffset); i < log.records.length && out.length < options.maxRecords; i++) {
+    for (let i = indexOf(log.records, fromOffset); i < log.records.length && out.length < options.maxRecords; i++) {
       const record = log.records[i];
       bytes += recordSize(record);
       if (out.length > 0 && bytes > options.maxBytes) break;
@@ -118,7 +142,7 @@ export class MemoryStore implements LogStore {
 
   async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
     const log = this.partition(topic, partition);
-    return { logStartOffset: log.logStartOffset, nextOffset: log.logStartOffset + log.records.length };
+    return { logStartOffset: log.logStartOffset, nextOffset: log.nextOffset };
   }
 
   async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<number | undefined> {
@@ -127,17 +151,105 @@ export class MemoryStore implements LogStore {
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
     const log = this.partition(topic, partition);
-    const next = log.logStartOffset + log.records.length;
-    const target = Math.min(Math.max(offset, log.logStartOffset), next);
-    log.records.splice(0, target - log.logStartOffset);
+    const target = Math.min(Math.max(offset, log.logStartOffset), log.nextOffset);
+    log.records.splice(0, indexOf(log.records, target));
     log.logStartOffset = target;
     return target;
+  }
+
+  /** compact.lua's step, record for record (see there for the rules). */
+  async compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
+    const log = this.partition(topic, partition);
+    let i = indexOf(log.records, Math.max(log.logStartOffset, log.cursor ?? 0));
+    let removed = 0;
+    let stop: number | undefined;
+    let scanned = 0;
+    let last = -1;
+    const kept: LogRecord[] = log.records.slice(0, i);
+    for (; i < log.records.length && scanned < options.maxScan; i++, scanned++) {
+      const record = log.records[i];
+      if (record.offset >= log.nextOffset - 1 || record.timestamp > options.newestTimestamp) {
+        stop = record.offset;
+        break;
+      }
+      last = record.offset;
+      if (this.compactable(log, record, options)) removed++;
+      else kept.push(record);
+    }
+    const exhausted = i >= log.records.length;
+    log.records = kept.concat(log.records.slice(i));
+    if (stop !== undefined || exhausted) {
+      log.cleanedOffset = stop ?? log.nextOffset;
+      log.cursor = undefined;
+      return { removed, done: true };
+    }
+    log.cursor = last + 1;
+    return { removed, done: false };
+  }
+
+  /** Whether compaction removes `record` now; updates the key index and tombstone times as compact.lua does. */
+  private compactable(log: MemoryPartition, record: LogRecord, options: CompactOptions): boolean {
+    if (record.key === null) return false;
+    const key = record.key.toString('latin1');
+    const latest = log.keyIndex.get(key) ?? -1;
+    if (latest > record.offset) {
+      if (record.value === null) log.tombstones.delete(record.offset);
+      return true;
+    }
+    if (latest < record.offset) log.keyIndex.set(key, record.offset);
+    if (record.value !== null) return false;
+    const seen = log.tombstones.get(record.offset);
+    if (seen === undefined) {
+      log.tombstones.set(record.offset, options.now);
+      return false;
+    }
+    if (seen + options.deleteRetentionMs > options.now) return false;
+    log.keyIndex.delete(key);
+    log.tombstones.delete(record.offset);
+    return true;
+  }
+
+  async compactionState(topic: string, partition: number): Promise<CompactionState> {
+    const log = this.partition(topic, partition);
+    let oldest: number | undefined;
+    for (const seen of log.tombstones.values()) if (oldest === undefined || seen < oldest) oldest = seen;
+    return {
+      records: log.records.length,
+      cleanedOffset: Math.max(log.logStartOffset, log.cleanedOffset),
+      cursor: log.cursor,
+      oldestTombstoneSeenAt: oldest,
+    };
+  }
+
+  async latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined> {
+    const log = this.partition(topic, partition);
+    const offset = log.keyIndex.get(key.toString('latin1'));
+    if (offset === undefined) return undefined;
+    const record = log.records[indexOf(log.records, offset)];
+    return record?.offset === offset ? copyRecord(record) : undefined;
+  }
+
+  /** Pages in key order; the cursor is the last key of the page before (base64url). */
+  async latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage> {
+    const log = this.partition(topic, partition);
+    const after = Buffer.from(cursor, 'base64url').toString('latin1');
+    const keys = [...log.keyIndex.keys()].filter((k) => cursor === '' || k > after).sort();
+    const page = keys.slice(0, count);
+    const records: LogRecord[] = [];
+    for (const key of page) {
+      const found = await this.latest(topic, partition, Buffer.from(key, 'latin1'));
+      if (found) records.push(found);
+    }
+    return { records, cursor: keys.length > count ? Buffer.from(page[page.length - 1], 'latin1').toString('base64url') : undefined };
   }
 
   private partition(topic: string, partition: number): MemoryPartition {
     const key = `${topic}\u0000${partition}`;
     let log = this.partitions.get(key);
-    if (!log) this.partitions.set(key, (log = { logStartOffset: 0, records: [] }));
+    if (!log) {
+      log = { logStartOffset: 0, nextOffset: 0, records: [], keyIndex: new Map(), tombstones: new Map(), cleanedOffset: 0, cursor: undefined };
+      this.partitions.set(key, log);
+    }
     return log;
   }
 }

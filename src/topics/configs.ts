@@ -24,8 +24,7 @@ const oneOf =
   (value: string): string | undefined =>
     allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
 
-const ratio = (value: string): string | undefined =>
-  /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value.trim()) ? undefined : 'must be a number between 0 and 1';
+const ratio = (value: string): string | undefined => (/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value.trim()) ? undefined : 'must be a number between 0 and 1');
 
 const cleanupPolicy = (value: string): string | undefined => {
   const parts = value.split(',').map((p) => p.trim());

@@ -7,6 +7,10 @@ import type {
   AppendOptions,
   AppendRecord,
   AppendResult,
+  CompactionState,
+  CompactOptions,
+  CompactResult,
+  LatestPage,
   LogRecord,
   PartitionBatch,
   LogStore,
@@ -28,11 +32,13 @@ type StreamEntry = [Buffer, Buffer[]];
 
 /** The log's Lua scripts and their replies. */
 interface LogScripts extends Record<string, unknown> {
-  /** append.lua for any number of partitions (4 keys per partition), in one call on a single node. */
+  /** append.lua for any number of partitions (5 keys per partition), in one call on a single node. */
   append: number[];
-  /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
+  /** append.lua for one partition: 5 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
   deleteRecords: number;
+  /** compact.lua: [records removed, 1 when the pass is complete]. */
+  compact: [number, number];
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -101,8 +107,9 @@ export class RedisStreamsStore implements LogStore {
     this.marker = new StoreMarker(redis, this.keys, log);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
-      appendPartition: { file: 'append', keys: 4 },
+      appendPartition: { file: 'append', keys: 5 },
       deleteRecords: { file: 'delete-records', keys: 3 },
+      compact: { file: 'compact', keys: 4 },
     });
   }
 
@@ -276,7 +283,7 @@ export class RedisStreamsStore implements LogStore {
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
       // One UNLINK per partition (its keys share a slot), sent together: the partitions may live on different nodes.
-      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p))));
+      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.partitionKeysAll(name, p))));
       return true;
     } catch (error) {
       throw storeError(error);
@@ -333,9 +340,9 @@ export class RedisStreamsStore implements LogStore {
   private async appendScript(topic: string, batches: PartitionBatch[], options: AppendOptions, mayBeNew: boolean): Promise<AppendResult[]> {
     const keys: string[] = [];
     const mode = options.timestampType === 'LogAppendTime' ? 'L' : 'C';
-    const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0'];
+    const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0', options.compacted ? '1' : '0'];
     for (const { partition, records } of batches) {
-      keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
+      keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition), this.keys.keyIndex(topic, partition));
       args.push(String(partition), String(records.length), packRecords(records));
     }
     const [logAppendTime, ...baseOffsets] = batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
@@ -409,5 +416,94 @@ export class RedisStreamsStore implements LogStore {
     } catch (error) {
       throw storeError(error);
     }
+  }
+
+  async compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
+    try {
+      this.marker.assertIntact();
+      const keys = [
+        this.keys.log(topic, partition),
+        this.keys.meta(topic, partition),
+        this.keys.keyIndex(topic, partition),
+        this.keys.tombstones(topic, partition),
+      ];
+      const [removed, done] = await this.scripts.compact(keys, options.now, options.newestTimestamp, options.deleteRetentionMs, options.maxScan);
+      return { removed: Number(removed), done: Number(done) === 1 };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async compactionState(topic: string, partition: number): Promise<CompactionState> {
+    try {
+      this.marker.assertIntact();
+      const [[start, cleaned, cursor], records, oldest] = await Promise.all([
+        this.redis.hmget(this.keys.meta(topic, partition), 'start', 'cleaned', 'ccursor'),
+        this.redis.xlen(this.keys.log(topic, partition)),
+        this.redis.zrange(this.keys.tombstones(topic, partition), 0, 0, 'WITHSCORES'),
+      ]);
+      return {
+        records,
+        cleanedOffset: Math.max(Number(start ?? 0), Number(cleaned ?? 0)),
+        cursor: cursor === null ? undefined : Number(cursor),
+        oldestTombstoneSeenAt: oldest.length === 2 ? Number(oldest[1]) : undefined,
+      };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /**
+   * The key index names the latest offset; a compaction or an append may move it between the two
+   * reads, so a record gone by then is looked up again. One that stays gone was removed below the
+   * log start (retention, delete-records): the key has no record any more.
+   */
+  async latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined> {
+    const index = this.keys.keyIndex(topic, partition);
+    try {
+      this.marker.assertIntact();
+      let offset = await this.redis.hget(index, key);
+      while (offset !== null) {
+        const id = `0-${Number(offset) + 1}`;
+        const [entry] = (await this.redis.xrangeBuffer(this.keys.log(topic, partition), id, id)) as unknown as StreamEntry[];
+        if (entry) return toRecord(entry);
+        const again = await this.redis.hget(index, key);
+        if (again === offset) return undefined;
+        offset = again;
+      }
+      return undefined;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage> {
+    const log = this.keys.log(topic, partition);
+    try {
+      this.marker.assertIntact();
+      const [next, flat] = (await this.redis.hscanBuffer(this.keys.keyIndex(topic, partition), cursor === '' ? '0' : cursor, 'COUNT', count)) as unknown as [
+        Buffer,
+        Buffer[],
+      ];
+      // One XRANGE per key, sent together (one round trip); a key whose record is gone by then was removed below the log start.
+      const ids: string[] = [];
+      for (let i = 1; i < flat.length; i += 2) ids.push(`0-${Number(flat[i].toString('latin1')) + 1}`);
+      const entries = (await Promise.all(ids.map((id) => this.redis.xrangeBuffer(log, id, id)))) as unknown as StreamEntry[][];
+      const records = entries.flatMap((found) => (found[0] ? [toRecord(found[0])] : []));
+      const nextCursor = next.toString('latin1');
+      return { records, cursor: nextCursor === '0' ? undefined : nextCursor };
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /** Every key of a partition, for deleting it. */
+  private partitionKeysAll(topic: string, partition: number): string[] {
+    return [
+      ...this.keys.partitionKeys(topic, partition),
+      this.keys.watched(topic, partition),
+      this.keys.keyIndex(topic, partition),
+      this.keys.tombstones(topic, partition),
+    ];
   }
 }
