@@ -45,6 +45,8 @@ export interface Config {
    * how long the first assignment of a group that was empty waits for more members to join.
    */
   groupInitialRebalanceDelayMs: number;
+  /** Kafka's `log.cleaner.backoff.ms`: how often compacted partitions are looked at for compaction; 0 turns background compaction off. */
+  logCleanerBackoffMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     clientQueueBytes: integer(env, 'CLIENT_QUEUE_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     clientStallTimeoutMs: integer(env, 'CLIENT_STALL_TIMEOUT_MS', 30_000, 100, 86_400_000),
     groupInitialRebalanceDelayMs: integer(env, 'GROUP_INITIAL_REBALANCE_DELAY_MS', 3000, 0, 300_000),
+    logCleanerBackoffMs: integer(env, 'LOG_CLEANER_BACKOFF_MS', 5000, 0, 3_600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

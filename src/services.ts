@@ -17,6 +17,8 @@ import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 import { OutboundBudget } from './consume/outbound-budget.js';
 import { PartitionFeeds } from './consume/partition-feeds.js';
+import { CompactionRunner } from './lifecycle/compaction.js';
+import { TableService } from './topics/table-service.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -34,6 +36,10 @@ export interface Services {
   outbound: OutboundBudget;
   /** Partition reads for pushed delivery, shared by every consumer of this gateway. */
   feeds: PartitionFeeds;
+  /** Compacted topics read as tables: each key's latest value. */
+  tables: TableService;
+  /** Compacts compacted topics in the background (every LOG_CLEANER_BACKOFF_MS); tests call `runOnce` with their own clock. */
+  compaction: CompactionRunner;
   close(): Promise<void>;
 }
 
@@ -97,6 +103,8 @@ export async function createServices(config: Config, store: LogStore | undefined
     perClientBytes: config.clientQueueBytes,
     stallTimeoutMs: config.clientStallTimeoutMs,
   });
+  const compaction = new CompactionRunner(logStore, config, log);
+  if (config.logCleanerBackoffMs > 0) compaction.start(config.logCleanerBackoffMs);
   return {
     store: logStore,
     topics,
@@ -108,7 +116,10 @@ export async function createServices(config: Config, store: LogStore | undefined
     consumers,
     outbound,
     feeds,
+    tables: new TableService(logStore, topics),
+    compaction,
     async close() {
+      await compaction.stop();
       outbound.close();
       feeds.close();
       await consumers.close();
