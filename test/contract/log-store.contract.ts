@@ -340,6 +340,16 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
         expect(await store.latest('not-compacted', 0, Buffer.from('k1'))).toBeUndefined();
       });
 
+      it('forgets the key index and tombstones with the topic', async () => {
+        await store.createTopic(topic('compact-reborn', 1, { 'cleanup.policy': 'compact' }));
+        await store.append('compact-reborn', 0, [keyed('k1', 'a'), keyed('k1', null), keyed('k2', 'b')], COMPACTED);
+        await compactAll('compact-reborn');
+        await store.deleteTopic('compact-reborn');
+        await store.createTopic(topic('compact-reborn', 1, { 'cleanup.policy': 'compact' }));
+        expect(await store.latest('compact-reborn', 0, Buffer.from('k2'))).toBeUndefined();
+        expect(await store.compactionState('compact-reborn', 0)).toEqual({ records: 0, cleanedOffset: 0, cursor: undefined, oldestTombstoneSeenAt: undefined });
+      });
+
       it('deletes records below an offset inside a gap', async () => {
         await store.append('compact-trim', 0, [keyed('k1', 'a'), keyed('k1', 'b'), keyed('k2', 'c'), keyed('k2', 'd'), keyed('k3', 'e')], COMPACTED);
         await compactAll('compact-trim');
