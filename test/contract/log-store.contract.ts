@@ -335,6 +335,19 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
         expect(seen.get('key-599')).toBe('v1199');
       });
 
+      it('indexes every key of a batch larger than one key index write', async () => {
+        await store.append('compact-big', 0, Array.from({ length: 2500 }, (_, i) => keyed(`k${i % 1200}`, `v${i}`)), COMPACTED);
+        for (const [key, value] of [
+          ['k0', 'v2400'],
+          ['k99', 'v2499'],
+          ['k100', 'v1300'],
+          ['k1199', 'v2399'],
+        ]) {
+          expect((await store.latest('compact-big', 0, Buffer.from(key)))?.value?.toString()).toBe(value);
+        }
+        expect(await compactAll('compact-big')).toBe(1300);
+      });
+
       it('keeps no key index for a topic that is not compacted', async () => {
         await store.append('not-compacted', 0, [keyed('k1', 'a'), keyed('k1', 'b')], CREATE);
         expect(await store.latest('not-compacted', 0, Buffer.from('k1'))).toBeUndefined();

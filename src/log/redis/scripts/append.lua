@@ -25,6 +25,8 @@ local mode, channel, topic, mayBeNew, compacted = ARGV[1], ARGV[2], ARGV[3], ARG
 local K = 5
 local partitions = #KEYS / K
 local ARGS = 5
+-- Field-value pairs per HSET: well inside what Lua's unpack can pass.
+local HSET_PAIRS = 1000
 
 local states = {}
 for j = 1, partitions do
@@ -63,6 +65,10 @@ for j = 1, partitions do
   local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
   local pos, ts = 1, appendTimeText
+  -- Key index updates, sent as few HSETs as possible: a command inside a script costs about what an
+  -- XADD does (dispatch, and propagation to the AOF and replicas), so one per record would double
+  -- the append's cost. Later pairs of a key override earlier ones within an HSET.
+  local latest, fields = {}, 0
   for i = 0, n - 1 do
     local flags = string.byte(data, pos)
     pos = pos + 1
@@ -108,8 +114,14 @@ for j = 1, partitions do
     if type(reply) == 'table' and reply.err then
       return redis.error_reply('STREAMGATE partition stream is ahead of its metadata (next offset ' .. nextOffset .. '): ' .. reply.err)
     end
-    if compacted and key then redis.call('HSET', keyidx, key, nextOffset + i) end
+    if compacted and key then
+      -- A number, not tostring's: redis.call formats numbers itself, several times faster.
+      latest[fields + 1], latest[fields + 2], fields = key, nextOffset + i, fields + 2
+    end
     if indexed then redis.call('ZADD', tidx, maxts, nextOffset + i) end
+  end
+  for from = 1, fields, 2 * HSET_PAIRS do
+    redis.call('HSET', keyidx, unpack(latest, from, math.min(from + 2 * HSET_PAIRS - 1, fields)))
   end
   if appendTime >= 0 and appendTime > maxts then
     maxts = appendTime
