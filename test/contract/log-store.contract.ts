@@ -336,7 +336,12 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       });
 
       it('indexes every key of a batch larger than one key index write', async () => {
-        await store.append('compact-big', 0, Array.from({ length: 2500 }, (_, i) => keyed(`k${i % 1200}`, `v${i}`)), COMPACTED);
+        await store.append(
+          'compact-big',
+          0,
+          Array.from({ length: 2500 }, (_, i) => keyed(`k${i % 1200}`, `v${i}`)),
+          COMPACTED,
+        );
         for (const [key, value] of [
           ['k0', 'v2400'],
           ['k99', 'v2499'],
