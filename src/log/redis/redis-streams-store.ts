@@ -26,9 +26,7 @@ import { assertAppendOnly, assertNoEviction, readDurability } from './persistenc
 import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
-
-/** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
-type StreamEntry = [Buffer, Buffer[]];
+import { RedisCompaction, type CompactReply, type StreamEntry } from './compaction.js';
 
 /** The log's Lua scripts and their replies. */
 interface LogScripts extends Record<string, unknown> {
@@ -37,8 +35,7 @@ interface LogScripts extends Record<string, unknown> {
   /** append.lua for one partition: 5 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
   deleteRecords: number;
-  /** compact.lua: [records removed, 1 when the pass is complete]. */
-  compact: [number, number];
+  compact: CompactReply;
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -89,6 +86,7 @@ export class RedisStreamsStore implements LogStore {
   private readonly keys: LogKeys;
   private readonly scripts: { [K in keyof LogScripts]: Script<LogScripts[K]> };
   private readonly marker: StoreMarker;
+  private readonly compaction: RedisCompaction;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
@@ -111,6 +109,7 @@ export class RedisStreamsStore implements LogStore {
       deleteRecords: { file: 'delete-records', keys: 3 },
       compact: { file: 'compact', keys: 4 },
     });
+    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, toRecord);
   }
 
   /**
@@ -418,80 +417,27 @@ export class RedisStreamsStore implements LogStore {
     }
   }
 
-  async compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
-    try {
-      this.marker.assertIntact();
-      const keys = [
-        this.keys.log(topic, partition),
-        this.keys.meta(topic, partition),
-        this.keys.keyIndex(topic, partition),
-        this.keys.tombstones(topic, partition),
-      ];
-      const [removed, done] = await this.scripts.compact(keys, options.now, options.newestTimestamp, options.deleteRetentionMs, options.maxScan);
-      return { removed: Number(removed), done: Number(done) === 1 };
-    } catch (error) {
-      throw storeError(error);
-    }
+  compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
+    return this.guarded(() => this.compaction.compact(topic, partition, options));
   }
 
-  async compactionState(topic: string, partition: number): Promise<CompactionState> {
-    try {
-      this.marker.assertIntact();
-      const [[start, cleaned, cursor], records, oldest] = await Promise.all([
-        this.redis.hmget(this.keys.meta(topic, partition), 'start', 'cleaned', 'ccursor'),
-        this.redis.xlen(this.keys.log(topic, partition)),
-        this.redis.zrange(this.keys.tombstones(topic, partition), 0, 0, 'WITHSCORES'),
-      ]);
-      return {
-        records,
-        cleanedOffset: Math.max(Number(start ?? 0), Number(cleaned ?? 0)),
-        cursor: cursor === null ? undefined : Number(cursor),
-        oldestTombstoneSeenAt: oldest.length === 2 ? Number(oldest[1]) : undefined,
-      };
-    } catch (error) {
-      throw storeError(error);
-    }
+  compactionState(topic: string, partition: number): Promise<CompactionState> {
+    return this.guarded(() => this.compaction.state(topic, partition));
   }
 
-  /**
-   * The key index names the latest offset; a compaction or an append may move it between the two
-   * reads, so a record gone by then is looked up again. One that stays gone was removed below the
-   * log start (retention, delete-records): the key has no record any more.
-   */
-  async latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined> {
-    const index = this.keys.keyIndex(topic, partition);
-    try {
-      this.marker.assertIntact();
-      let offset = await this.redis.hget(index, key);
-      while (offset !== null) {
-        const id = `0-${Number(offset) + 1}`;
-        const [entry] = (await this.redis.xrangeBuffer(this.keys.log(topic, partition), id, id)) as unknown as StreamEntry[];
-        if (entry) return toRecord(entry);
-        const again = await this.redis.hget(index, key);
-        if (again === offset) return undefined;
-        offset = again;
-      }
-      return undefined;
-    } catch (error) {
-      throw storeError(error);
-    }
+  latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined> {
+    return this.guarded(() => this.compaction.latest(topic, partition, key));
   }
 
-  async latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage> {
-    const log = this.keys.log(topic, partition);
+  latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage> {
+    return this.guarded(() => this.compaction.latestPage(topic, partition, cursor, count));
+  }
+
+  /** Runs `work` on a store that still holds its data, with Redis errors as the gateway's. */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
     try {
       this.marker.assertIntact();
-      const [next, flat] = (await this.redis.hscanBuffer(this.keys.keyIndex(topic, partition), cursor === '' ? '0' : cursor, 'COUNT', count)) as unknown as [
-        Buffer,
-        Buffer[],
-      ];
-      // One XRANGE per key, sent together (one round trip); a key whose record is gone by then was removed below the log start.
-      const ids: string[] = [];
-      for (let i = 1; i < flat.length; i += 2) ids.push(`0-${Number(flat[i].toString('latin1')) + 1}`);
-      const entries = (await Promise.all(ids.map((id) => this.redis.xrangeBuffer(log, id, id)))) as unknown as StreamEntry[][];
-      const records = entries.flatMap((found) => (found[0] ? [toRecord(found[0])] : []));
-      const nextCursor = next.toString('latin1');
-      return { records, cursor: nextCursor === '0' ? undefined : nextCursor };
+      return await work();
     } catch (error) {
       throw storeError(error);
     }
