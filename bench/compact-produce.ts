@@ -9,6 +9,9 @@
  *           100 keyed records per request fired by autocannon, as `npm run bench` does;
  *   store — the produce service straight on the store, in this process, with Redis's own time per
  *           record from INFO commandstats: the script cost alone, undiluted by HTTP.
+ * And the cleaner's side (mode cleaner): one partition of 100,000 records over 1,000 keys compacted
+ * in the cleaner's steps (DEFAULT_COMPACTION_LIMITS), with the longest single compact.lua call (SLOWLOG) and Redis time per
+ * removed record.
  *
  * Environment: BENCH_MODE (http,store), BENCH_ROUNDS (5), BENCH_DURATION (s per topic per http
  * round, 5), BENCH_CONNECTIONS (50), BENCH_REQUESTS (per topic per store round, 100),
@@ -23,6 +26,7 @@ import { freePort, startRedis, uniquePrefix, type RedisServer } from '../test/su
 import { compileGateway, gatewaySpec } from './gateway-server.js';
 import { fire, produceBodies, type Scenario } from './load.js';
 import { median } from './median.js';
+import { DEFAULT_COMPACTION_LIMITS } from '../src/lifecycle/compaction.js';
 import { ServerProcess } from './server-process.js';
 
 const envInt = (name: string, fallback: number): number => {
@@ -30,7 +34,7 @@ const envInt = (name: string, fallback: number): number => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   return value;
 };
-const MODES = (process.env.BENCH_MODE ?? 'http,store').split(',').map((m) => m.trim());
+const MODES = (process.env.BENCH_MODE ?? 'http,store,cleaner').split(',').map((m) => m.trim());
 const ROUNDS = envInt('BENCH_ROUNDS', 5);
 const TOPICS = ['plain', 'compact'] as const;
 type TopicName = (typeof TOPICS)[number];
@@ -128,10 +132,49 @@ async function onTheStore(redis: RedisServer): Promise<void> {
   }
 }
 
+async function cleaner(redis: RedisServer): Promise<void> {
+  const config = loadConfig({ REDIS_URL: redis.url, KEY_PREFIX: uniquePrefix('bench'), LOG_LEVEL: 'silent', ALLOW_NON_DURABLE_REDIS: 'true' });
+  const store = await RedisStreamsStore.open(config);
+  const admin = new Redis(redis.url);
+  try {
+    const padding = 'x'.repeat(512);
+    for (let batch = 0; batch < 100; batch++) {
+      const records = Array.from({ length: 1000 }, (_, i) => {
+        const n = batch * 1000 + i;
+        return { key: Buffer.from(`order-${n % 1000}`), value: Buffer.from(JSON.stringify({ id: n, padding })), headers: [], timestamp: 1 };
+      });
+      await store.append('cleaned', 0, records, { timestampType: 'CreateTime', compacted: true });
+    }
+    let removed = 0;
+    let steps = 0;
+    // Each call's own time in Redis: the stats are reset before it and read after it.
+    const calls: number[] = [];
+    for (;;) {
+      await admin.config('RESETSTAT');
+      const step = await store.compact('cleaned', 0, { now: 2, newestTimestamp: 2, deleteRetentionMs: 0, maxScan: DEFAULT_COMPACTION_LIMITS.maxScan });
+      const stats = /cmdstat_evalsha:calls=\d+,usec=(\d+)/.exec(await admin.info('commandstats'));
+      calls.push(Number(stats?.[1] ?? 0));
+      removed += step.removed;
+      steps++;
+      if (step.done) break;
+    }
+    const total = calls.reduce((a, b) => a + b, 0);
+    console.log(
+      `\nCleaner: 100,000 records (~550 B) over 1,000 keys in one partition, compacted in ${steps} steps of ${DEFAULT_COMPACTION_LIMITS.maxScan}: ` +
+        `${removed} removed; longest compact.lua call ${(Math.max(...calls) / 1000).toFixed(2)} ms, median ${(median(calls) / 1000).toFixed(2)} ms; ` +
+        `Redis time per removed record ${(total / removed).toFixed(2)} µs`,
+    );
+  } finally {
+    admin.disconnect();
+    await store.close();
+  }
+}
+
 const redis = await startRedis({ appendonly: false });
 try {
   if (MODES.includes('http')) await overHttp(redis);
   if (MODES.includes('store')) await onTheStore(redis);
+  if (MODES.includes('cleaner')) await cleaner(redis);
 } finally {
   await redis.stop();
 }

@@ -16,7 +16,7 @@ export interface CompactionLimits {
   maxStepsPerVisit: number;
 }
 
-export const DEFAULT_COMPACTION_LIMITS: CompactionLimits = { maxScan: 1000, maxStepsPerVisit: 50 };
+export const DEFAULT_COMPACTION_LIMITS: CompactionLimits = { maxScan: 250, maxStepsPerVisit: 200 };
 
 export type CompactionPolicy = (topic: string, partition: number, config: EffectiveTopicConfig, now: number) => Promise<{ removed: number }>;
 
