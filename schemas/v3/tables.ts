@@ -64,6 +64,9 @@ export const TablePage = {
   properties: {
     topic_name: { type: 'string' },
     data: { type: 'array', items: { type: 'object', properties: tableRecordProperties } },
-    next_cursor: { type: ['string', 'null'], description: 'Where the next page starts; null after the last page.' },
+    next_cursor: {
+      type: ['string', 'null'],
+      description: 'Where the next page starts; null after the last page. A page may hold fewer keys than asked, even none, and still have a next one.',
+    },
   },
 } as const;

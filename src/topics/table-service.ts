@@ -14,6 +14,8 @@ export interface TablePage {
 }
 
 export const MAX_TABLE_PAGE = 1000;
+/** Store reads per page at most: a stretch of deleted keys (tombstones) ends a page early rather than making one request scan it all. */
+const MAX_READS_PER_PAGE = 20;
 
 /**
  * A compacted topic read as a table (what Kafka Streams calls a KTable): each key's latest value,
@@ -37,14 +39,15 @@ export class TableService {
 
   /**
    * About `limit` keys' latest records, partition after partition, from `cursor` (undefined for the
-   * first page). A key that exists for the whole paging is returned at least once.
+   * first page); a page may hold fewer, even none, and still have a next one. A key that exists for
+   * the whole paging is returned at least once.
    */
   async page(topicName: string, cursor: string | undefined, limit: number): Promise<TablePage> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TABLE_PAGE) throw invalidInput(`limit must be between 1 and ${MAX_TABLE_PAGE}, got ${limit}.`);
     const topic = await this.compactedTopic(topicName);
     let { partition, inner } = decodeCursor(cursor, topic);
     const records: TableRecord[] = [];
-    while (partition < topic.partitions && records.length < limit) {
+    for (let reads = 0; partition < topic.partitions && records.length < limit && reads < MAX_READS_PER_PAGE; reads++) {
       const page = await this.store.latestPage(topic.name, partition, inner, limit - records.length);
       for (const record of page.records) if (record.value !== null) records.push({ ...record, partition });
       if (page.cursor === undefined) {
