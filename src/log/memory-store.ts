@@ -160,6 +160,9 @@ export class MemoryStore implements LogStore {
   /** compact.lua's step, record for record (see there for the rules). */
   async compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
     const log = this.partition(topic, partition);
+    // What went below the log start (retention, delete-records) leaves the index and tombstones, as in compact.lua.
+    for (const [key, offset] of log.keyIndex) if (offset < log.logStartOffset) log.keyIndex.delete(key);
+    for (const offset of log.tombstones.keys()) if (offset < log.logStartOffset) log.tombstones.delete(offset);
     let i = indexOf(log.records, Math.max(log.logStartOffset, log.cursor ?? 0));
     let removed = 0;
     let stop: number | undefined;

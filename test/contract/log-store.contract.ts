@@ -368,6 +368,19 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
         expect(await store.compactionState('compact-reborn', 0)).toEqual({ records: 0, cleanedOffset: 0, cursor: undefined, oldestTombstoneSeenAt: undefined });
       });
 
+      it('forgets tombstones and keys whose records went below the log start (compact,delete)', async () => {
+        await store.append('compact-delete', 0, [keyed('k1', 'a'), keyed('k2', 'b'), keyed('k2', null), keyed('k3', 'c'), keyed('k4', 'd')], COMPACTED);
+        expect(await compactAll('compact-delete', { now: 1_000, deleteRetentionMs: 60_000 })).toBe(1);
+        expect((await store.compactionState('compact-delete', 0)).oldestTombstoneSeenAt).toBe(1_000);
+        await store.deleteRecordsBefore('compact-delete', 0, 3);
+        await compactAll('compact-delete', { now: 2_000, deleteRetentionMs: 60_000 });
+        // Otherwise the gone tombstone would make the partition look due for compaction forever.
+        expect((await store.compactionState('compact-delete', 0)).oldestTombstoneSeenAt).toBeUndefined();
+        expect(await store.latest('compact-delete', 0, Buffer.from('k1'))).toBeUndefined();
+        const page = await store.latestPage('compact-delete', 0, '', 100);
+        expect(page.records.map((r) => r.key?.toString()).sort()).toEqual(['k3', 'k4']);
+      });
+
       it('deletes records below an offset inside a gap', async () => {
         await store.append('compact-trim', 0, [keyed('k1', 'a'), keyed('k1', 'b'), keyed('k2', 'c'), keyed('k2', 'd'), keyed('k3', 'e')], COMPACTED);
         await compactAll('compact-trim');

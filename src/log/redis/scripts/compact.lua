@@ -11,14 +11,29 @@
 -- A pass stops at the first record younger than the lag (the head of the log is never compacted)
 -- and at the log's last record, which is always kept: readers waiting at the end of the log then
 -- always find a record below the next offset. Meta fields: `ccursor` where a pass under way
--- stands, `cleaned` where the last complete pass stopped (records from there on are dirty).
+-- stands, `cleaned` where the last complete pass stopped (records from there on are dirty),
+-- `kcursor` where the sweep of the key index for keys below the log start stands.
 -- Returns { records removed, 1 when the pass is complete else 0 }.
 local stream, meta, keyidx, tombs = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now, newest, retention, maxScan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local state = redis.call('HMGET', meta, 'next', 'start', 'ccursor')
+local state = redis.call('HMGET', meta, 'next', 'start', 'ccursor', 'kcursor')
 if not state[1] then return { 0, 1 } end
 local nextOffset, start = tonumber(state[1]), tonumber(state[2] or '0')
 local from = math.max(start, tonumber(state[3] or '0'))
+
+-- Records below the log start went with retention or delete-records (compact,delete): their
+-- tombstones would keep the cleaner due forever, and keys whose latest record went would stay in
+-- the index. The oldest few tombstones and a slice of the index are looked at per call.
+if start > 0 then
+  for _, member in ipairs(redis.call('ZRANGE', tombs, 0, 9)) do
+    if tonumber(member) < start then redis.call('ZREM', tombs, member) end
+  end
+  local scan = redis.call('HSCAN', keyidx, state[4] or '0', 'COUNT', 100)
+  for i = 1, #scan[2], 2 do
+    if tonumber(scan[2][i + 1]) < start then redis.call('HDEL', keyidx, scan[2][i]) end
+  end
+  redis.call('HSET', meta, 'kcursor', scan[1])
+end
 
 local entries = redis.call('XRANGE', stream, '0-' .. (from + 1), '+', 'COUNT', maxScan)
 local removed, stop, last = 0, nil, nil
