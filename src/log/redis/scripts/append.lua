@@ -65,9 +65,8 @@ for j = 1, partitions do
   local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
   local pos, ts = 1, appendTimeText
-  -- Key index updates, sent as few HSETs as possible: a command inside a script costs about what an
-  -- XADD does (dispatch, and propagation to the AOF and replicas), so one per record would double
-  -- the append's cost. Later pairs of a key override earlier ones within an HSET.
+  -- Key index updates go out as one HSET per batch (in chunks of HSET_PAIRS): fewer commands to
+  -- dispatch and propagate than one per record. Later pairs of a key override earlier ones.
   local latest, fields = {}, 0
   for i = 0, n - 1 do
     local flags = string.byte(data, pos)
@@ -115,7 +114,7 @@ for j = 1, partitions do
       return redis.error_reply('STREAMGATE partition stream is ahead of its metadata (next offset ' .. nextOffset .. '): ' .. reply.err)
     end
     if compacted and key then
-      -- A number, not tostring's: redis.call formats numbers itself, several times faster.
+      -- A number, not tostring(): redis.call formats it, and a tostring per record cost more than the HSET.
       latest[fields + 1], latest[fields + 2], fields = key, nextOffset + i, fields + 2
     end
     if indexed then redis.call('ZADD', tidx, maxts, nextOffset + i) end
