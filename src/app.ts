@@ -13,6 +13,7 @@ import { v3TopicRoutes } from './http/v3/topics.js';
 import { v3PartitionRoutes } from './http/v3/partitions.js';
 import { v3ConfigRoutes } from './http/v3/configs.js';
 import { v3RecordRoutes } from './http/v3/records.js';
+import { v3TableRoutes } from './http/v3/tables.js';
 import { v2TopicRoutes } from './http/v2/topics.js';
 import { v3ConsumerGroupRoutes } from './http/v3/consumer-groups.js';
 import { v2ConsumerRoutes } from './http/v2/consumers.js';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(v3PartitionRoutes);
   await app.register(v3ConfigRoutes);
   await app.register(v3RecordRoutes);
+  await app.register(v3TableRoutes);
   await app.register(v3ConsumerGroupRoutes);
   await app.register(v2TopicRoutes);
   await app.register(v2ConsumerRoutes);

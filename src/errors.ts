@@ -72,6 +72,23 @@ export const recordTooLarge = (index: number, size: number, maxBytes: number, to
     `Record ${index} is ${size} bytes in Kafka's record format (key, value, headers and their length prefixes), larger than max.message.bytes=${maxBytes} of topic '${topic}'.`,
   );
 
+/** Kafka refuses a record without a key on a compacted topic (InvalidRecordException): nothing of the request is written. */
+export const keyRequired = (index: number, topic: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.INVALID_INPUT,
+    `Record ${index} has no key, but topic '${topic}' is compacted (cleanup.policy includes compact) and accepts only records with a key, as Kafka does.`,
+  );
+
+/** A latest-value read (the topic as a table) of a topic that keeps no latest record per key. */
+export const notCompacted = (topic: string): GatewayError =>
+  new GatewayError(
+    ErrorCode.INVALID_INPUT,
+    `Topic '${topic}' is not compacted: only a topic with cleanup.policy compact (or compact,delete) keeps the latest value of each key.`,
+  );
+
+export const keyNotFound = (topic: string, partition: number): GatewayError =>
+  new GatewayError(ErrorCode.NOT_FOUND, `The key has no value in partition ${partition} of topic '${topic}' (never written, or deleted by a tombstone).`);
+
 export const tooManyHeaders = (index: number, count: number, limit: number): GatewayError =>
   new GatewayError(ErrorCode.RECORD_TOO_LARGE, `Record ${index} has ${count} headers; a record may have at most ${limit} (MAX_HEADERS_PER_RECORD).`);
 

@@ -17,8 +17,10 @@ import { openRegistry } from './registry/open.js';
 import type { RegistryService } from './registry/registry-service.js';
 import { OutboundBudget } from './consume/outbound-budget.js';
 import { PartitionFeeds } from './consume/partition-feeds.js';
+import { compactionPolicy } from './lifecycle/compaction.js';
 import { LogCleaner } from './lifecycle/log-cleaner.js';
 import { retentionPolicy } from './lifecycle/retention.js';
+import { TableService } from './topics/table-service.js';
 
 /** Every service of one gateway process, built once from the config and shared by all routes. */
 export interface Services {
@@ -36,8 +38,10 @@ export interface Services {
   outbound: OutboundBudget;
   /** Partition reads for pushed delivery, shared by every consumer of this gateway. */
   feeds: PartitionFeeds;
-  /** Removes records as the topics' cleanup policies say, in the background. */
+  /** Removes records as the topics' cleanup policies say (retention, compaction), in the background; tests call `pass` with their own clock. */
   cleaner: LogCleaner;
+  /** Compacted topics read as tables: each key's latest value. */
+  tables: TableService;
   close(): Promise<void>;
 }
 
@@ -96,7 +100,7 @@ export async function createServices(config: Config, store: LogStore | undefined
   );
   await consumers.start();
   const feeds = new PartitionFeeds(fetch, topics, appends);
-  const cleaner = new LogCleaner(topics, [retentionPolicy(logStore)], { intervalMs: config.logRetentionCheckIntervalMs, log });
+  const cleaner = new LogCleaner(topics, [retentionPolicy(logStore), compactionPolicy(logStore)], { intervalMs: config.logRetentionCheckIntervalMs, log });
   cleaner.start();
   const outbound = new OutboundBudget({
     totalBytes: config.clientQueueTotalBytes,
@@ -115,6 +119,7 @@ export async function createServices(config: Config, store: LogStore | undefined
     outbound,
     feeds,
     cleaner,
+    tables: new TableService(logStore, topics),
     async close() {
       await cleaner.stop();
       outbound.close();

@@ -301,7 +301,8 @@ export class PartitionDelivery {
   /** A batch offered at the tail: delivers it (or what credit and room allow) at once; true when all of it went. */
   private deliverAtTail(reader: PartitionReader, read: FeedRead): boolean {
     const { batch, index } = read;
-    if (reader.stopped || this.closed || this.blocked(reader) || batch.records[index].offset !== reader.offset) return false;
+    // The tail read from where this reader stands; its first record may be past a gap (a compacted partition).
+    if (reader.stopped || this.closed || this.blocked(reader) || read.from !== reader.offset) return false;
     const rendering = batch.renderedNow(this.options.format);
     if (!rendering) return false;
     const maxRecords = this.reserveCredit();

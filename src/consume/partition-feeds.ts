@@ -32,6 +32,8 @@ export class FeedBatch {
     readonly topicId: string,
     readonly topic: string,
     readonly partition: number,
+    /** The offset the read asked for: a compacted partition holds no record from there up to the first one. */
+    readonly fromOffset: number,
     readonly records: LogRecord[],
     /** The partition's next offset when the batch was read. */
     readonly highWatermark: number,
@@ -47,7 +49,19 @@ export class FeedBatch {
   }
 
   covers(offset: number): boolean {
-    return this.records.length > 0 && offset >= this.baseOffset && offset < this.endOffset;
+    return this.records.length > 0 && offset >= this.fromOffset && offset < this.endOffset;
+  }
+
+  /** Index of the first record at or after `offset` (offsets have gaps once a partition is compacted). */
+  indexOf(offset: number): number {
+    let low = 0;
+    let high = this.records.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.records[mid].offset < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   /** The records rendered by `render` (the consumer's format names it), computed once per format. */
@@ -101,6 +115,8 @@ interface PendingRead {
 
 /** A batch, and where in it a consumer's position falls. */
 export interface FeedRead {
+  /** The offset asked for; the batch's first record may be above it (a gap in a compacted partition). */
+  from: number;
   batch: FeedBatch;
   /** Index in `batch.records` of the first record at or after the asked offset. */
   index: number;
@@ -179,7 +195,7 @@ export class PartitionFeeds {
     const topic = await this.topics.lookup(topicName);
     const key = `${topic.topicId}\u0000${partition}`;
     const cached = this.cached(key, offset);
-    if (cached) return { batch: cached, index: offset - cached.baseOffset, atEnd: false };
+    if (cached) return { from: offset, batch: cached, index: cached.indexOf(offset), atEnd: false };
     const readKey = `${key}\u0000${offset}`;
     let pending = this.inFlight.get(readKey);
     if (pending) pending.readers++;
@@ -200,7 +216,7 @@ export class PartitionFeeds {
     const { records } = pending;
     const batch = await pending.batch;
     if (!batch) return undefined;
-    return { batch, index: 0, atEnd: batch.endOffset >= batch.highWatermark && batch.records.length < records };
+    return { from: offset, batch, index: 0, atEnd: batch.endOffset >= batch.highWatermark && batch.records.length < records };
   }
 
   private async readStore(topicId: string, topic: string, partition: number, offset: number, read: PendingRead): Promise<FeedBatch | undefined> {
@@ -208,7 +224,7 @@ export class PartitionFeeds {
     try {
       const result = await this.fetch.read(topic, partition, { offset, maxRecords: read.records, maxBytes: read.bytes });
       if (result.records.length === 0) return undefined;
-      const batch = new FeedBatch(topicId, topic, partition, result.records, result.highWatermark, Date.now());
+      const batch = new FeedBatch(topicId, topic, partition, offset, result.records, result.highWatermark, Date.now());
       // Kept only where consumers share the partition: a batch read for one consumer alone would
       // live on only to be promoted to the old generation, costing a partition's sole reader
       // garbage-collection time for nothing.
@@ -232,7 +248,7 @@ export class PartitionFeeds {
 
   private remember(key: string, batch: FeedBatch): void {
     const batches = (this.cache.get(key) ?? []).filter((b) => {
-      const keep = b.baseOffset !== batch.baseOffset;
+      const keep = b.fromOffset !== batch.fromOffset;
       if (!keep) this.cachedBytes -= b.bytes();
       return keep;
     });

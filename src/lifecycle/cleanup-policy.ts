@@ -10,7 +10,7 @@ export interface CleanResult {
 
 /**
  * A cleanup policy, as the log cleaner runs it (Kafka's `cleanup.policy` values are policies: the
- * retention policy is `delete`, compaction would be `compact`). The cleaner visits every partition
+ * retention policy is `delete`, compaction is `compact`; a topic with `compact,delete` gets both). The cleaner visits every partition
  * of every topic each pass and calls `clean` for each policy whose `appliesTo` accepts the topic's
  * configs, in the order the policies were given. `config` is read fresh every pass, so a changed
  * topic config takes effect at the next pass; `now` is the pass's clock (tests inject one).

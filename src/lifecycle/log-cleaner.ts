@@ -82,9 +82,8 @@ export class LogCleaner {
     this.timer.unref();
   }
 
-  /** One visit of every partition; resolves with what was removed. */
-  async pass(): Promise<CleanResult> {
-    const now = this.now();
+  /** One visit of every partition at `now` (the cleaner's clock unless a test gives its own); resolves with what was removed. */
+  async pass(now: number = this.now()): Promise<CleanResult> {
     const visits: Array<{ topic: Topic; partition: number; policies: CleanupPolicy[] }> = [];
     for (const topic of await this.topics.list()) {
       const policies = this.policies.filter((policy) => policy.appliesTo(topic.effective));

@@ -44,6 +44,8 @@ export interface LogRecord extends AppendRecord {
 
 export interface AppendOptions {
   timestampType: TimestampType;
+  /** The topic is compacted: each keyed record becomes its key's latest (for `compact` and `latest`), in the same atomic append. */
+  compacted?: boolean;
 }
 
 /** The records of one produce request that go to one partition. */
@@ -107,6 +109,44 @@ export interface ReadOptions {
   maxBytes: number;
 }
 
+export interface CompactOptions {
+  /** The cleaner's clock, epoch milliseconds: when a tombstone is first seen, and whether its delete.retention.ms has passed. */
+  now: number;
+  /** Newest record timestamp that may be compacted (now minus min.compaction.lag.ms): a pass stops at the first younger record. */
+  newestTimestamp: number;
+  /** How long a tombstone stays once compaction first saw it as its key's latest record (delete.retention.ms). */
+  deleteRetentionMs: number;
+  /** Most records one call looks at, so that a call never holds Redis for long. */
+  maxScan: number;
+}
+
+export interface CompactResult {
+  removed: number;
+  /** Stored bytes of the removed records (they leave the partition's size, as retention's do). */
+  removedBytes: number;
+  /** The pass reached the head of the log (or its lag); the next call starts a new pass. */
+  done: boolean;
+}
+
+export interface CompactionState {
+  /** Records stored in the partition now (fewer than the offset range once compacted). */
+  records: number;
+  /** Where the last complete pass stopped: records from here on were appended since, or are too young (dirty). */
+  cleanedOffset: number;
+  /** Where a pass under way stands; undefined when none is. */
+  cursor: number | undefined;
+  /** When compaction first saw the oldest tombstone still stored; undefined when there is none. */
+  oldestTombstoneSeenAt: number | undefined;
+}
+
+/** One page of a compacted partition's latest records by key. */
+export interface LatestPage {
+  /** Each key's latest record (a tombstone when the key was deleted and its tombstone is still kept). */
+  records: LogRecord[];
+  /** Where the next page starts; undefined after the last page. */
+  cursor: string | undefined;
+}
+
 export interface TopicMetadata {
   name: string;
   /** A random id given at creation; a re-created topic gets a new one (Kafka's topic id). */
@@ -168,6 +208,22 @@ export interface LogStore {
   trimHead(topic: string, partition: number, limits: TrimLimits): Promise<TrimResult>;
   /** Offsets and stored bytes of a partition (for the v3 partition resource and `/metrics`). */
   partitionStats(topic: string, partition: number): Promise<PartitionStats>;
+
+  /**
+   * One bounded step of compaction (Kafka's log cleaner): removes records that a later record of the
+   * same key supersedes, and tombstones past their delete.retention.ms. Survivors keep their offsets,
+   * so a compacted partition has gaps; the log's last record is always kept. Safe to run from
+   * several gateways at once: each step is atomic and the pass's position is kept in the store.
+   */
+  compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult>;
+  compactionState(topic: string, partition: number): Promise<CompactionState>;
+  /** The latest record of `key` in a compacted partition (the topic as a table); undefined when the key has none. */
+  latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined>;
+  /**
+   * A page of about `count` keys' latest records of a compacted partition, from `cursor` ('' for the
+   * first page). A key present for the whole paging is returned at least once.
+   */
+  latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage>;
 
   /**
    * Calls `listener` after appends to any partition (by any gateway sharing the store) with the

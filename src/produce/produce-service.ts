@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { ErrorCode, GatewayError, invalidInput, recordTooLarge, tooManyHeaders } from '../errors.js';
+import { ErrorCode, GatewayError, invalidInput, keyRequired, recordTooLarge, tooManyHeaders } from '../errors.js';
 import { recordSize } from '../log/record-size.js';
 import type { LogStore, PartitionBatch, RecordHeader } from '../log/store.js';
 import type { Topic, TopicService } from '../topics/topic-service.js';
@@ -30,6 +30,8 @@ const NO_HEADERS: RecordHeader[] = [];
 
 export interface ProduceOptions {
   nullKeyStrategy?: NullKeyStrategy;
+  /** The position of the first record in the client's request, so errors name the record as the client counts (streaming mode sends records one by one). */
+  firstIndex?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export class ProduceService {
       throw new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE, `A produce request may hold at most ${this.config.maxBatchRecords} records, got ${records.length}.`);
     }
     const topic = await this.topics.lookup(topicName);
-    const partitions = this.choosePartitions(topic, records, options.nullKeyStrategy ?? 'round-robin');
+    const partitions = this.choosePartitions(topic, records, options.nullKeyStrategy ?? 'round-robin', options.firstIndex ?? 0);
     const now = Date.now();
     const byPartition = new Map<number, PartitionBatch & { indexes: number[] }>();
     records.forEach((record, index) => {
@@ -64,9 +66,9 @@ export class ProduceService {
       batch.records.push({ key: record.key, value: record.value, headers: record.headers ?? NO_HEADERS, timestamp: record.timestamp ?? now });
     });
 
-    const timestampType = topic.effective.timestampType;
+    const { timestampType, compacted } = topic.effective;
     const batches = [...byPartition.values()];
-    const appended = await this.store.appendBatches(topic.name, batches, { timestampType });
+    const appended = await this.store.appendBatches(topic.name, batches, { timestampType, compacted });
     const results = new Array<ProducedRecord>(records.length);
     batches.forEach((batch, b) => {
       const { baseOffset, logAppendTime } = appended[b];
@@ -86,10 +88,12 @@ export class ProduceService {
   }
 
   /** Validates every record and picks its partition; throws before anything is written. */
-  private choosePartitions(topic: Topic, records: ProduceRecord[], strategy: NullKeyStrategy): number[] {
+  private choosePartitions(topic: Topic, records: ProduceRecord[], strategy: NullKeyStrategy, firstIndex: number): number[] {
     const maxBytes = topic.effective.maxMessageBytes;
     let sticky: number | undefined;
-    return records.map((record, index) => {
+    return records.map((record, i) => {
+      const index = firstIndex + i;
+      if (record.key === null && topic.effective.compacted) throw keyRequired(index, topic.name);
       const headers = record.headers?.length ?? 0;
       if (headers > this.config.maxHeadersPerRecord) throw tooManyHeaders(index, headers, this.config.maxHeadersPerRecord);
       const size = recordSize(record);

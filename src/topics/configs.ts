@@ -24,6 +24,8 @@ const oneOf =
   (value: string): string | undefined =>
     allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
 
+const ratio = (value: string): string | undefined => (/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value.trim()) ? undefined : 'must be a number between 0 and 1');
+
 const cleanupPolicy = (value: string): string | undefined => {
   const parts = value.split(',').map((p) => p.trim());
   return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact') ? undefined : 'must be delete, compact, or compact,delete';
@@ -44,6 +46,21 @@ export const TOPIC_CONFIGS: Record<string, ConfigDefinition> = {
     fallback: () => 'delete',
     problem: cleanupPolicy,
     documentation: 'delete: drop old records by time or size; compact: keep the latest record per key.',
+  },
+  'delete.retention.ms': {
+    fallback: () => '86400000',
+    problem: longAtLeast(0),
+    documentation: 'How long a tombstone (a record with a null value) of a compacted topic is kept after compaction first saw it.',
+  },
+  'min.compaction.lag.ms': {
+    fallback: () => '0',
+    problem: longAtLeast(0),
+    documentation: 'Records of a compacted topic younger than this (by timestamp) are never compacted.',
+  },
+  'min.cleanable.dirty.ratio': {
+    fallback: () => '0.5',
+    problem: ratio,
+    documentation: 'Compaction starts when records appended since the last compaction are at least this share of the stored records.',
   },
   'max.message.bytes': {
     fallback: (c) => String(c.maxMessageBytes),
@@ -79,6 +96,11 @@ export interface EffectiveTopicConfig {
   retentionMs: number;
   retentionBytes: number;
   cleanupPolicy: string[];
+  /** True when `cleanup.policy` includes compact: records need a key, and the log keeps the latest record of each. */
+  compacted: boolean;
+  deleteRetentionMs: number;
+  minCompactionLagMs: number;
+  minCleanableDirtyRatio: number;
   maxMessageBytes: number;
   timestampType: TimestampType;
   compressionType: CompressionType;
@@ -90,12 +112,17 @@ export function configValue(name: string, explicit: Record<string, string>, conf
 
 export function effectiveConfig(explicit: Record<string, string>, config: Config): EffectiveTopicConfig {
   const value = (name: string) => configValue(name, explicit, config);
+  const cleanupPolicy = value('cleanup.policy')
+    .split(',')
+    .map((p) => p.trim());
   return {
     retentionMs: Number(value('retention.ms')),
     retentionBytes: Number(value('retention.bytes')),
-    cleanupPolicy: value('cleanup.policy')
-      .split(',')
-      .map((p) => p.trim()),
+    cleanupPolicy,
+    compacted: cleanupPolicy.includes('compact'),
+    deleteRetentionMs: Number(value('delete.retention.ms')),
+    minCompactionLagMs: Number(value('min.compaction.lag.ms')),
+    minCleanableDirtyRatio: Number(value('min.cleanable.dirty.ratio')),
     maxMessageBytes: Number(value('max.message.bytes')),
     timestampType: value('message.timestamp.type') as TimestampType,
     compressionType: value('compression.type') as CompressionType,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppendRecord, LogStore, TopicMetadata } from '../../src/log/store.js';
+import type { AppendRecord, CompactOptions, LatestPage, LogStore, TopicMetadata } from '../../src/log/store.js';
 
 export interface StoreFactory {
   /** A fresh, empty store (a new key prefix for Redis). */
@@ -31,6 +31,8 @@ const record = (value: string | null, extra: Partial<AppendRecord> = {}): Append
 });
 
 const CREATE = { timestampType: 'CreateTime' } as const;
+const COMPACTED = { timestampType: 'CreateTime', compacted: true } as const;
+const keyed = (key: string, value: string | null, timestamp = 1_000): AppendRecord => record(value, { key: Buffer.from(key), timestamp });
 const ALL = { maxRecords: 10_000, maxBytes: 64 * 1024 * 1024 };
 
 export function logStoreContract(name: string, factory: StoreFactory): void {
@@ -354,6 +356,154 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.createTopic(topic('lifecycle', 4))).toBe(true);
       expect(await store.offsets('lifecycle', 3)).toEqual({ logStartOffset: 0, nextOffset: 0 });
       expect((await store.append('lifecycle', 3, [record('again')], CREATE)).baseOffset).toBe(0);
+    });
+
+    describe('compaction', () => {
+      /** Runs compaction steps until the pass is complete; returns the records removed. */
+      const compactAll = async (name: string, options: Partial<CompactOptions> = {}): Promise<number> => {
+        let removed = 0;
+        for (;;) {
+          const step = await store.compact(name, 0, { now: 10_000, newestTimestamp: Number.MAX_SAFE_INTEGER, deleteRetentionMs: 0, maxScan: 1000, ...options });
+          removed += step.removed;
+          if (step.done) return removed;
+        }
+      };
+      const values = async (name: string, from = 0) => (await store.read(name, 0, from, ALL)).map((r) => `${r.offset}:${r.value?.toString() ?? 'null'}`);
+
+      it('keeps the latest record of every key at its own offset, and reads across the gaps', async () => {
+        await store.append('compact-latest', 0, [keyed('k1', 'a'), keyed('k2', 'b'), keyed('k1', 'c'), keyed('k3', 'd')], COMPACTED);
+        await store.append('compact-latest', 0, [keyed('k2', 'e'), keyed('k1', 'f'), keyed('k4', 'g')], COMPACTED);
+        expect(await compactAll('compact-latest')).toBe(3);
+        expect(await values('compact-latest')).toEqual(['3:d', '4:e', '5:f', '6:g']);
+        expect(await values('compact-latest', 1)).toEqual(['3:d', '4:e', '5:f', '6:g']);
+        expect(await values('compact-latest', 5)).toEqual(['5:f', '6:g']);
+        expect((await store.read('compact-latest', 0, 0, { maxRecords: 2, maxBytes: 1 << 20 })).map((r) => r.offset)).toEqual([3, 4]);
+        expect(await store.offsets('compact-latest', 0)).toEqual({ logStartOffset: 0, nextOffset: 7 });
+        expect((await store.latest('compact-latest', 0, Buffer.from('k1')))?.value?.toString()).toBe('f');
+        expect(await store.latest('compact-latest', 0, Buffer.from('nope'))).toBeUndefined();
+        expect((await store.append('compact-latest', 0, [keyed('k1', 'h')], COMPACTED)).baseOffset).toBe(7);
+        expect(await store.compactionState('compact-latest', 0)).toMatchObject({ records: 5, cleanedOffset: 6, cursor: undefined });
+      });
+
+      it('removes a key with a tombstone, and the tombstone itself once delete.retention.ms has passed since compaction first saw it', async () => {
+        await store.append('compact-tombstone', 0, [keyed('k1', 'a'), keyed('k2', 'b'), keyed('k1', null), keyed('k2', 'c')], COMPACTED);
+        expect(await compactAll('compact-tombstone', { now: 1_000, deleteRetentionMs: 500 })).toBe(2);
+        expect(await values('compact-tombstone')).toEqual(['2:null', '3:c']);
+        expect((await store.latest('compact-tombstone', 0, Buffer.from('k1')))?.value).toBeNull();
+        expect((await store.compactionState('compact-tombstone', 0)).oldestTombstoneSeenAt).toBe(1_000);
+        expect(await compactAll('compact-tombstone', { now: 1_499, deleteRetentionMs: 500 })).toBe(0);
+        expect(await compactAll('compact-tombstone', { now: 1_500, deleteRetentionMs: 500 })).toBe(1);
+        expect(await values('compact-tombstone')).toEqual(['3:c']);
+        expect(await store.latest('compact-tombstone', 0, Buffer.from('k1'))).toBeUndefined();
+        expect((await store.compactionState('compact-tombstone', 0)).oldestTombstoneSeenAt).toBeUndefined();
+      });
+
+      it("never removes the log's last record, even a tombstone past its retention", async () => {
+        await store.append('compact-last', 0, [keyed('k1', 'a'), keyed('k1', null)], COMPACTED);
+        expect(await compactAll('compact-last', { now: 1_000 })).toBe(1);
+        expect(await compactAll('compact-last', { now: 1_000_000 })).toBe(0);
+        expect(await values('compact-last')).toEqual(['1:null']);
+      });
+
+      it('leaves records younger than min.compaction.lag.ms alone, and the pass stops there', async () => {
+        await store.append('compact-lag', 0, [keyed('k1', 'a', 1_000), keyed('k1', 'b', 2_000), keyed('k1', 'c', 3_000), keyed('k2', 'x', 4_000)], COMPACTED);
+        expect(await compactAll('compact-lag', { newestTimestamp: 1_500 })).toBe(1);
+        expect(await values('compact-lag')).toEqual(['1:b', '2:c', '3:x']);
+        expect((await store.compactionState('compact-lag', 0)).cleanedOffset).toBe(1);
+        expect(await compactAll('compact-lag', { newestTimestamp: 2_500 })).toBe(1);
+        expect(await values('compact-lag')).toEqual(['2:c', '3:x']);
+      });
+
+      it('works in bounded steps that keep their place between calls', async () => {
+        await store.append(
+          'compact-steps',
+          0,
+          Array.from({ length: 20 }, (_, i) => keyed(`k${i % 2}`, String(i))),
+          COMPACTED,
+        );
+        const sizeBefore = (await store.partitionStats('compact-steps', 0)).storedBytes;
+        const first = await store.compact('compact-steps', 0, { now: 0, newestTimestamp: Number.MAX_SAFE_INTEGER, deleteRetentionMs: 0, maxScan: 3 });
+        expect(first).toEqual({ removed: 3, removedBytes: expect.any(Number), done: false });
+        // What compaction removes leaves the partition's size, which retention.bytes and /metrics read.
+        expect(first.removedBytes).toBeGreaterThan(0);
+        expect((await store.partitionStats('compact-steps', 0)).storedBytes).toBe(sizeBefore - first.removedBytes);
+        expect((await store.compactionState('compact-steps', 0)).cursor).toBe(3);
+        expect(await compactAll('compact-steps', { maxScan: 3 })).toBe(15);
+        expect(await values('compact-steps')).toEqual(['18:18', '19:19']);
+      });
+
+      it('pages through every key once with its latest record', async () => {
+        // More keys than Redis keeps in a listpack, so the key index is a real hash table paged by HSCAN.
+        const records = Array.from({ length: 1500 }, (_, i) => keyed(`key-${i % 600}`, `v${i}`));
+        await store.append('compact-pages', 0, records, COMPACTED);
+        const seen = new Map<string, string>();
+        let cursor: string | undefined = '';
+        let pages = 0;
+        while (cursor !== undefined) {
+          const page: LatestPage = await store.latestPage('compact-pages', 0, cursor, 200);
+          for (const r of page.records) seen.set(r.key!.toString(), r.value!.toString());
+          cursor = page.cursor;
+          pages++;
+        }
+        expect(pages).toBeGreaterThan(1);
+        expect(seen.size).toBe(600);
+        expect(seen.get('key-0')).toBe('v1200');
+        expect(seen.get('key-599')).toBe('v1199');
+      });
+
+      it('indexes every key of a batch larger than one key index write', async () => {
+        await store.append(
+          'compact-big',
+          0,
+          Array.from({ length: 2500 }, (_, i) => keyed(`k${i % 1200}`, `v${i}`)),
+          COMPACTED,
+        );
+        for (const [key, value] of [
+          ['k0', 'v2400'],
+          ['k99', 'v2499'],
+          ['k100', 'v1300'],
+          ['k1199', 'v2399'],
+        ]) {
+          expect((await store.latest('compact-big', 0, Buffer.from(key)))?.value?.toString()).toBe(value);
+        }
+        expect(await compactAll('compact-big')).toBe(1300);
+      });
+
+      it('keeps no key index for a topic that is not compacted', async () => {
+        await store.append('not-compacted', 0, [keyed('k1', 'a'), keyed('k1', 'b')], CREATE);
+        expect(await store.latest('not-compacted', 0, Buffer.from('k1'))).toBeUndefined();
+      });
+
+      it('forgets the key index and tombstones with the topic', async () => {
+        await store.createTopic(topic('compact-reborn', 1, { 'cleanup.policy': 'compact' }));
+        await store.append('compact-reborn', 0, [keyed('k1', 'a'), keyed('k1', null), keyed('k2', 'b')], COMPACTED);
+        await compactAll('compact-reborn');
+        await store.deleteTopic('compact-reborn');
+        await store.createTopic(topic('compact-reborn', 1, { 'cleanup.policy': 'compact' }));
+        expect(await store.latest('compact-reborn', 0, Buffer.from('k2'))).toBeUndefined();
+        expect(await store.compactionState('compact-reborn', 0)).toEqual({ records: 0, cleanedOffset: 0, cursor: undefined, oldestTombstoneSeenAt: undefined });
+      });
+
+      it('forgets tombstones and keys whose records went below the log start (compact,delete)', async () => {
+        await store.append('compact-delete', 0, [keyed('k1', 'a'), keyed('k2', 'b'), keyed('k2', null), keyed('k3', 'c'), keyed('k4', 'd')], COMPACTED);
+        expect(await compactAll('compact-delete', { now: 1_000, deleteRetentionMs: 60_000 })).toBe(1);
+        expect((await store.compactionState('compact-delete', 0)).oldestTombstoneSeenAt).toBe(1_000);
+        await store.deleteRecordsBefore('compact-delete', 0, 3);
+        await compactAll('compact-delete', { now: 2_000, deleteRetentionMs: 60_000 });
+        // Otherwise the gone tombstone would make the partition look due for compaction forever.
+        expect((await store.compactionState('compact-delete', 0)).oldestTombstoneSeenAt).toBeUndefined();
+        expect(await store.latest('compact-delete', 0, Buffer.from('k1'))).toBeUndefined();
+        const page = await store.latestPage('compact-delete', 0, '', 100);
+        expect(page.records.map((r) => r.key?.toString()).sort()).toEqual(['k3', 'k4']);
+      });
+
+      it('deletes records below an offset inside a gap', async () => {
+        await store.append('compact-trim', 0, [keyed('k1', 'a'), keyed('k1', 'b'), keyed('k2', 'c'), keyed('k2', 'd'), keyed('k3', 'e')], COMPACTED);
+        await compactAll('compact-trim');
+        expect(await values('compact-trim')).toEqual(['1:b', '3:d', '4:e']);
+        expect(await store.deleteRecordsBefore('compact-trim', 0, 2)).toBe(2);
+        expect(await values('compact-trim', 2)).toEqual(['3:d', '4:e']);
+      });
     });
 
     it('hands out copies: changing a returned buffer does not change the log', async () => {

@@ -30,8 +30,9 @@ const createTopic = (name: string, configs: Record<string, string> = {}, partiti
     on,
   );
 /** Produces one record per value (as JSON strings) to a partition, each with the given CreateTime. */
-async function produce(topic: string, values: string[], timestamp: number, partition = 0, on: TestGateway = gw): Promise<void> {
-  const lines = values.map((value) => JSON.stringify({ partition_id: partition, value: { type: 'JSON', data: value }, timestamp }));
+async function produce(topic: string, values: string[], timestamp: number, partition = 0, on: TestGateway = gw, keyed = false): Promise<void> {
+  const key = (value: string) => (keyed ? { key: { type: 'STRING', data: value } } : {});
+  const lines = values.map((value) => JSON.stringify({ partition_id: partition, ...key(value), value: { type: 'JSON', data: value }, timestamp }));
   const response = await inject(
     { method: 'POST', url: `${on.v3}/topics/${topic}/records`, headers: { 'content-type': 'application/json' }, payload: lines.join('\n') },
     on,
@@ -105,9 +106,9 @@ describe('retention by time', () => {
     await createTopic('forever', { 'retention.ms': '-1' });
     await produce('forever', ['a'], 0);
     await createTopic('compact-only', { 'retention.ms': '1', 'cleanup.policy': 'compact' });
-    await produce('compact-only', ['a'], 0);
+    await produce('compact-only', ['a'], 0, 0, gw, true);
     await createTopic('both', { 'retention.ms': '1', 'cleanup.policy': 'compact,delete' });
-    await produce('both', ['a'], 0);
+    await produce('both', ['a'], 0, 0, gw, true);
     await gw.app.services.cleaner.pass();
     expect((await partition('forever')).earliest_offset).toBe(0);
     expect((await partition('compact-only')).earliest_offset).toBe(0);

@@ -105,6 +105,10 @@ describe('v3 topics', () => {
     [{ topic_name: 'cfg-ts', configs: [{ name: 'message.timestamp.type', value: 'WallClock' }] }, 400],
     [{ topic_name: 'cfg-cleanup', configs: [{ name: 'cleanup.policy', value: 'shred' }] }, 400],
     [{ topic_name: 'cfg-codec', configs: [{ name: 'compression.type', value: 'rar' }] }, 400],
+    [{ topic_name: 'cfg-tombstones', configs: [{ name: 'delete.retention.ms', value: '-1' }] }, 400],
+    [{ topic_name: 'cfg-lag', configs: [{ name: 'min.compaction.lag.ms', value: 'later' }] }, 400],
+    [{ topic_name: 'cfg-dirty', configs: [{ name: 'min.cleanable.dirty.ratio', value: '1.5' }] }, 400],
+    [{ topic_name: 'cfg-dirty-neg', configs: [{ name: 'min.cleanable.dirty.ratio', value: '-0.1' }] }, 400],
     [{ topic_name: { name: 'x' } }, 422],
     [{ partitions_count: 1 }, 422],
     [{ topic_name: 'extra', surprise: true }, 422],
@@ -203,11 +207,17 @@ describe('v3 topic configs', () => {
     expect(Object.keys(byName).sort()).toEqual([
       'cleanup.policy',
       'compression.type',
+      'delete.retention.ms',
       'max.message.bytes',
       'message.timestamp.type',
+      'min.cleanable.dirty.ratio',
+      'min.compaction.lag.ms',
       'retention.bytes',
       'retention.ms',
     ]);
+    expect(byName['delete.retention.ms']).toMatchObject({ value: '86400000', is_default: true });
+    expect(byName['min.compaction.lag.ms']).toMatchObject({ value: '0', is_default: true });
+    expect(byName['min.cleanable.dirty.ratio']).toMatchObject({ value: '0.5', is_default: true });
     expect(byName['retention.ms']).toMatchObject({ value: '604800000', is_default: true, source: 'DEFAULT_CONFIG' });
     expect(byName['cleanup.policy'].value).toBe('delete');
   });

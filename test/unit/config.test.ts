@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
     expect(config.defaultPartitions).toBe(1);
     expect(config.keyPrefix).toBe('sg');
     expect(config.groupInitialRebalanceDelayMs).toBe(3000);
+    expect(config.logRetentionCheckIntervalMs).toBe(1000);
     expect(config.allowNonDurableRedis).toBe(false);
   });
 
@@ -55,6 +56,7 @@ describe('configuration from the environment', () => {
     [{ REDIS_CLUSTER_NODES: 'nohost' }, /REDIS_CLUSTER_NODES/],
     [{ MAX_HEADERS_PER_RECORD: '-1' }, /MAX_HEADERS_PER_RECORD must be between 0/],
     [{ GROUP_INITIAL_REBALANCE_DELAY_MS: '-1' }, /GROUP_INITIAL_REBALANCE_DELAY_MS must be between 0/],
+    [{ LOG_RETENTION_CHECK_INTERVAL_MS: 'soon' }, /LOG_RETENTION_CHECK_INTERVAL_MS must be an integer/],
     [{ ALLOW_NON_DURABLE_REDIS: 'yes' }, /ALLOW_NON_DURABLE_REDIS must be true or false, got 'yes'/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

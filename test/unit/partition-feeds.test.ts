@@ -65,6 +65,31 @@ describe('partition feeds', () => {
     expect(behind?.atEnd).toBe(false);
   });
 
+  it('finds a position inside a cached batch whose records have gaps (a compacted partition)', async () => {
+    const { store, topics, feeds, reads } = await setup();
+    await topics.create({ name: 'gappy', partitions: 1, configs: { 'cleanup.policy': 'compact' } });
+    const keyed = ['k1', 'k1', 'k2', 'k2', 'k3', 'k3', 'k4'].map((key, i) => ({
+      key: Buffer.from(key),
+      value: Buffer.from(`"${i}"`),
+      headers: [],
+      timestamp: 1,
+    }));
+    await store.append('gappy', 0, keyed, { timestampType: 'CreateTime', compacted: true });
+    await store.compact('gappy', 0, { now: 0, newestTimestamp: 10, deleteRetentionMs: 0, maxScan: 100 });
+    // Survivors 1, 3, 5, 6: reads from 0 and from inside the gaps find the next survivor.
+    await Promise.all([feeds.read('gappy', 0, 0), feeds.read('gappy', 0, 0)]);
+    for (const [from, first] of [
+      [0, 1],
+      [2, 3],
+      [3, 3],
+      [4, 5],
+    ]) {
+      const read = await feeds.read('gappy', 0, from);
+      expect(read?.batch.records[read.index].offset).toBe(first);
+    }
+    expect(reads()).toBe(1);
+  });
+
   it("keeps no batch that a partition's only consumer read", async () => {
     const { topics, feeds, append, reads } = await setup();
     await topics.create({ name: 'alone', partitions: 1 });

@@ -192,7 +192,7 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
       for (const [index, raw] of bodies.entries()) {
         try {
           const encoded = await encodeRecord(resolve, raw, index);
-          const [produced] = await produce.produce(topic, [encoded.record]);
+          const [produced] = await produce.produce(topic, [encoded.record], { firstIndex: index });
           lines.push(JSON.stringify(result(clusterId, topic, encoded, produced)));
         } catch (error) {
           const { body, unexpected } = toErrorBody(error);

@@ -26,6 +26,16 @@ export class LogKeys {
     return `${this.prefix}:{${topic}:${partition}}:watched`;
   }
 
+  /** Hash of key bytes → the offset of the key's latest record, kept while the topic is compacted. */
+  keyIndex(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:keys`;
+  }
+
+  /** Sorted set of tombstone offsets scored by when compaction first saw them (delete.retention.ms runs from there). */
+  tombstones(topic: string, partition: number): string {
+    return `${this.prefix}:{${topic}:${partition}}:tombs`;
+  }
+
   partitionKeys(topic: string, partition: number): [string, string, string] {
     return [this.log(topic, partition), this.meta(topic, partition), this.timeIndex(topic, partition)];
   }

@@ -7,6 +7,10 @@ import type {
   AppendOptions,
   AppendRecord,
   AppendResult,
+  CompactionState,
+  CompactOptions,
+  CompactResult,
+  LatestPage,
   LogRecord,
   PartitionBatch,
   LogStore,
@@ -27,18 +31,17 @@ import { assertAppendOnly, assertNoEviction, readDurability } from './persistenc
 import { decodeHeaders, packRecords } from './record-codec.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
-
-/** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
-type StreamEntry = [Buffer, Buffer[]];
+import { RedisCompaction, type CompactReply, type StreamEntry } from './compaction.js';
 
 /** The log's Lua scripts and their replies. */
 interface LogScripts extends Record<string, unknown> {
-  /** append.lua for any number of partitions (4 keys per partition), in one call on a single node. */
+  /** append.lua for any number of partitions (5 keys per partition), in one call on a single node. */
   append: number[];
-  /** append.lua for one partition: 4 keys, the form Redis Cluster routes by slot. */
+  /** append.lua for one partition: 5 keys, the form Redis Cluster routes by slot. */
   appendPartition: number[];
   /** trim-head.lua: [log start offset, removed records, removed bytes, 1 when a budget stopped it]. */
   trimHead: [number, number, number, number];
+  compact: CompactReply;
 }
 
 /** How long a partition stays "watched" after a gateway last said it has waiting consumers. */
@@ -89,6 +92,7 @@ export class RedisStreamsStore implements LogStore {
   private readonly keys: LogKeys;
   private readonly scripts: { [K in keyof LogScripts]: Script<LogScripts[K]> };
   private readonly marker: StoreMarker;
+  private readonly compaction: RedisCompaction;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
@@ -110,9 +114,11 @@ export class RedisStreamsStore implements LogStore {
     this.reads = new TickPipeline(redis);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
-      appendPartition: { file: 'append', keys: 4 },
+      appendPartition: { file: 'append', keys: 5 },
       trimHead: { file: 'trim-head', keys: 3 },
+      compact: { file: 'compact', keys: 4 },
     });
+    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, toRecord);
   }
 
   /**
@@ -287,7 +293,7 @@ export class RedisStreamsStore implements LogStore {
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
       // One UNLINK per partition (its keys share a slot), sent together: the partitions may live on different nodes.
-      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p))));
+      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.partitionKeysAll(name, p))));
       return true;
     } catch (error) {
       throw storeError(error);
@@ -344,9 +350,9 @@ export class RedisStreamsStore implements LogStore {
   private async appendScript(topic: string, batches: PartitionBatch[], options: AppendOptions, mayBeNew: boolean): Promise<AppendResult[]> {
     const keys: string[] = [];
     const mode = options.timestampType === 'LogAppendTime' ? 'L' : 'C';
-    const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0'];
+    const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0', options.compacted ? '1' : '0'];
     for (const { partition, records } of batches) {
-      keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
+      keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition), this.keys.keyIndex(topic, partition));
       args.push(String(partition), String(records.length), packRecords(records));
     }
     const [logAppendTime, ...baseOffsets] = batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
@@ -443,5 +449,41 @@ export class RedisStreamsStore implements LogStore {
     } catch (error) {
       throw storeError(error);
     }
+  }
+
+  compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
+    return this.guarded(() => this.compaction.compact(topic, partition, options));
+  }
+
+  compactionState(topic: string, partition: number): Promise<CompactionState> {
+    return this.guarded(() => this.compaction.state(topic, partition));
+  }
+
+  latest(topic: string, partition: number, key: Buffer): Promise<LogRecord | undefined> {
+    return this.guarded(() => this.compaction.latest(topic, partition, key));
+  }
+
+  latestPage(topic: string, partition: number, cursor: string, count: number): Promise<LatestPage> {
+    return this.guarded(() => this.compaction.latestPage(topic, partition, cursor, count));
+  }
+
+  /** Runs `work` on a store that still holds its data, with Redis errors as the gateway's. */
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      this.marker.assertIntact();
+      return await work();
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /** Every key of a partition, for deleting it. */
+  private partitionKeysAll(topic: string, partition: number): string[] {
+    return [
+      ...this.keys.partitionKeys(topic, partition),
+      this.keys.watched(topic, partition),
+      this.keys.keyIndex(topic, partition),
+      this.keys.tombstones(topic, partition),
+    ];
   }
 }

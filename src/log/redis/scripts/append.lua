@@ -3,9 +3,11 @@
 -- offsets. On a single node one call covers every partition a request touches; under Redis Cluster
 -- the store calls it per partition (the keys of one partition share a hash tag, so a slot).
 --
--- KEYS, 4 per partition: stream, meta hash, time index, "watched" flag (set while some gateway waits).
+-- KEYS, 5 per partition: stream, meta hash, time index, "watched" flag (set while some gateway waits),
+-- key index (hash of key -> latest offset, kept only for a compacted topic).
 -- ARGV[1] 'L' for LogAppendTime, 'C' for CreateTime; ARGV[2] pub/sub channel announcing appends
--- ('' for none); ARGV[3] topic; ARGV[4] '1' when a partition may be new, '0' otherwise; then per
+-- ('' for none); ARGV[3] topic; ARGV[4] '1' when a partition may be new, '0' otherwise; ARGV[5] '1'
+-- when the topic is compacted (each keyed record becomes its key's latest in the key index); then per
 -- partition 3 values: partition number, record count n, and the n records packed one after
 -- another, each as (big-endian)
 --   u8 flags (1 key, 2 value, 4 headers present, 8 timestamp follows), [u8 length + timestamp
@@ -22,13 +24,16 @@
 -- Appends are announced on the channel as one message per call, a line `<next offset> <partition>
 -- <topic>` per partition that some gateway watches.
 -- Returns { append time or -1, base offset of each partition in the order given }.
-local mode, channel, topic, mayBeNew = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local partitions = #KEYS / 4
-local ARGS = 4
+local mode, channel, topic, mayBeNew, compacted = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
+local K = 5
+local partitions = #KEYS / K
+local ARGS = 5
+-- Field-value pairs per HSET: well inside what Lua's unpack can pass.
+local HSET_PAIRS = 1000
 
 local states = {}
 for j = 1, partitions do
-  local stream, meta = KEYS[j * 4 - 3], KEYS[j * 4 - 2]
+  local stream, meta = KEYS[j * K - 4], KEYS[j * K - 3]
   local state = redis.call('HMGET', meta, 'next', 'maxts', 'tbucket', 'start', 'bytes')
   local nextOffset = tonumber(state[1] or '0')
   if not state[1] and redis.call('EXISTS', stream) == 1 then
@@ -60,11 +65,14 @@ local appendTimeText = tostring(appendTime)
 local result = { appendTime }
 local announced = {}
 for j = 1, partitions do
-  local stream, meta, tidx, watched = KEYS[j * 4 - 3], KEYS[j * 4 - 2], KEYS[j * 4 - 1], KEYS[j * 4]
+  local stream, meta, tidx, watched, keyidx = KEYS[j * K - 4], KEYS[j * K - 3], KEYS[j * K - 2], KEYS[j * K - 1], KEYS[j * K]
   local partition, n, data = ARGV[ARGS + j * 3 - 2], tonumber(ARGV[ARGS + j * 3 - 1]), ARGV[ARGS + j * 3]
   local nextOffset, maxts, bucket = states[j][1], states[j][2], states[j][3]
   local pos, ts = 1, appendTimeText
   local bytes = states[j][5]
+  -- Key index updates go out as one HSET per batch (in chunks of HSET_PAIRS): fewer commands to
+  -- dispatch and propagate than one per record. Later pairs of a key override earlier ones.
+  local latest, fields = {}, 0
   for i = 0, n - 1 do
     local flags = string.byte(data, pos)
     pos = pos + 1
@@ -92,18 +100,18 @@ for j = 1, partitions do
     -- runs protected, so that refusal is the script's answer (nothing has been written yet).
     if i == 0 then id = '0-' .. (nextOffset + 1) end
     if i == 0 and j == 1 then add = redis.pcall end
-    local reply
+    local reply, key
     if flags == 3 then
       -- The common keyed record has the same three fields as the stream's first entry, which Redis
       -- then stores only once per node.
-      local key, value
+      local value
       key, value, pos = struct.unpack('>I4c0I4c0', data, pos)
       bytes = bytes + #ts + #key + #value
       reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value)
     else
       local args = { stream, id, 't', ts }
       local field
-      if flags % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = field end
+      if flags % 2 == 1 then key, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = key end
       if math.floor(flags / 2) % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'v'; args[#args + 1] = field end
       if flags >= 4 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'h'; args[#args + 1] = field end
       for f = 4, #args, 2 do bytes = bytes + #args[f] end
@@ -112,7 +120,14 @@ for j = 1, partitions do
     if type(reply) == 'table' and reply.err then
       return redis.error_reply('STREAMGATE partition stream is ahead of its metadata (next offset ' .. nextOffset .. '): ' .. reply.err)
     end
+    if compacted and key then
+      -- A number, not tostring(): redis.call formats it, and a tostring per record cost more than the HSET.
+      latest[fields + 1], latest[fields + 2], fields = key, nextOffset + i, fields + 2
+    end
     if indexed then redis.call('ZADD', tidx, maxts, nextOffset + i) end
+  end
+  for from = 1, fields, 2 * HSET_PAIRS do
+    redis.call('HSET', keyidx, unpack(latest, from, math.min(from + 2 * HSET_PAIRS - 1, fields)))
   end
   if appendTime >= 0 and appendTime > maxts then
     maxts = appendTime
