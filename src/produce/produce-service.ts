@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { ErrorCode, GatewayError, invalidInput, recordTooLarge, tooManyHeaders } from '../errors.js';
+import type { Compression } from '../log/codecs.js';
 import { recordSize } from '../log/record-size.js';
 import type { LogStore, PartitionBatch, RecordHeader } from '../log/store.js';
 import type { Topic, TopicService } from '../topics/topic-service.js';
@@ -30,6 +31,8 @@ const NO_HEADERS: RecordHeader[] = [];
 
 export interface ProduceOptions {
   nullKeyStrategy?: NullKeyStrategy;
+  /** The producer's codec: used when the topic's `compression.type` is `producer` (default none). */
+  compression?: Compression;
 }
 
 /**
@@ -66,7 +69,8 @@ export class ProduceService {
 
     const timestampType = topic.effective.timestampType;
     const batches = [...byPartition.values()];
-    const appended = await this.store.appendBatches(topic.name, batches, { timestampType });
+    const compression = storedCompression(topic, options.compression);
+    const appended = await this.store.appendBatches(topic.name, batches, { timestampType, compression, topicId: topic.topicId });
     const results = new Array<ProducedRecord>(records.length);
     batches.forEach((batch, b) => {
       const { baseOffset, logAppendTime } = appended[b];
@@ -106,4 +110,11 @@ export class ProduceService {
       return this.nullKeys.next(topic.name, topic.partitions);
     });
   }
+}
+
+/** Kafka's rule: a topic's own codec wins over the producer's, `producer` keeps the producer's, `uncompressed` none. */
+function storedCompression(topic: Topic, producer: Compression | undefined): Compression {
+  const type = topic.effective.compressionType;
+  if (type === 'producer') return producer ?? 'none';
+  return type === 'uncompressed' ? 'none' : type;
 }

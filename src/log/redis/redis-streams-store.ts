@@ -20,6 +20,7 @@ import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
+import { RecordCompression } from './record-compression.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
 
@@ -47,9 +48,10 @@ const DURABILITY_MAX_AGE_MS = 2000;
 
 const SILENT: StoreLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
-const [FIELD_T, FIELD_K, FIELD_V, FIELD_H] = ['t', 'k', 'v', 'h'].map((name) => name.charCodeAt(0));
+const [FIELD_T, FIELD_K, FIELD_V, FIELD_H, FIELD_C] = ['t', 'k', 'v', 'h', 'c'].map((name) => name.charCodeAt(0));
 
-function toRecord(entry: StreamEntry): LogRecord {
+/** The entry's record, its value as stored; the entry's codec marker (if any) goes into `markers[index]`. */
+function toRecord(entry: StreamEntry, markers: Array<string | undefined>, index: number): LogRecord {
   const id = entry[0].toString('latin1');
   const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
   const fields = entry[1];
@@ -69,6 +71,9 @@ function toRecord(entry: StreamEntry): LogRecord {
       case FIELD_H:
         record.headers = decodeHeaders(fields[i + 1]);
         break;
+      case FIELD_C:
+        markers[index] = fields[i + 1].toString('latin1');
+        break;
     }
   }
   return record;
@@ -83,6 +88,7 @@ export class RedisStreamsStore implements LogStore {
   private readonly keys: LogKeys;
   private readonly scripts: { [K in keyof LogScripts]: Script<LogScripts[K]> };
   private readonly marker: StoreMarker;
+  private readonly compression: RecordCompression;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
@@ -99,6 +105,7 @@ export class RedisStreamsStore implements LogStore {
     this.keys = new LogKeys(prefix);
     this.lastDurability = durability;
     this.marker = new StoreMarker(redis, this.keys, log);
+    this.compression = new RecordCompression(redis, this.keys);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 4 },
@@ -275,6 +282,8 @@ export class RedisStreamsStore implements LogStore {
       if (!topic) return false;
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
+      await this.redis.unlink(this.keys.dictionaries(name));
+      this.compression.forget(name);
       // One UNLINK per partition (its keys share a slot), sent together: the partitions may live on different nodes.
       await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.keys.partitionKeys(name, p), this.keys.watched(name, p))));
       return true;
@@ -335,8 +344,9 @@ export class RedisStreamsStore implements LogStore {
     const mode = options.timestampType === 'LogAppendTime' ? 'L' : 'C';
     const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0'];
     for (const { partition, records } of batches) {
+      const stored = await this.compression.encode(topic, options.topicId, options.compression ?? 'none', records);
       keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition));
-      args.push(String(partition), String(records.length), packRecords(records));
+      args.push(String(partition), String(records.length), packRecords(stored));
     }
     const [logAppendTime, ...baseOffsets] = batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
     return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
@@ -352,8 +362,12 @@ export class RedisStreamsStore implements LogStore {
       while (out.length < options.maxRecords) {
         const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
         const entries = (await this.redis.xrangeBuffer(key, `0-${from + 1}`, '+', 'COUNT', count)) as unknown as StreamEntry[];
-        for (const entry of entries) {
-          const record = toRecord(entry);
+        const markers = new Array<string | undefined>(entries.length);
+        const records = entries.map((entry, i) => toRecord(entry, markers, i));
+        if (this.compression.needsDictionaries(topic, markers)) await this.compression.loadDictionaries(topic, markers);
+        for (let i = 0; i < records.length; i++) {
+          const marker = markers[i];
+          const record = marker === undefined ? records[i] : this.compression.decode(topic, records[i], marker);
           bytes += recordSize(record);
           if (out.length > 0 && bytes > options.maxBytes) return out;
           out.push(record);
