@@ -32,6 +32,12 @@ const PRODUCTS = [
 const STATUSES = ['created', 'paid', 'packed', 'shipped', 'delivered', 'cancelled'];
 const PAYMENTS = ['card', 'paypal', 'sepa_debit', 'apple_pay', 'gift_card'];
 const CARRIERS = ['DHL', 'UPS', 'DPD', 'GLS', 'PostNL'];
+const USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0',
+  'ShopApp/4.12.0 (Android 14; Pixel 8)',
+];
 
 /** mulberry32: a tiny seeded generator, enough for reproducible test data. */
 function random(seed: number): () => number {
@@ -90,12 +96,22 @@ export function orderEvent(next: () => number, index: number): Record<string, un
       trackingNumber: `${hex(next, 4).toUpperCase()}${Math.floor(next() * 1e10)}`,
     },
     channel: pick(['web', 'ios', 'android', 'pos']),
+    context: {
+      sessionId: hex(next, 24),
+      userAgent: pick(USER_AGENTS),
+      ip: `203.0.113.${Math.floor(next() * 254) + 1}`,
+      locale: pick(['de-DE', 'fr-FR', 'en-GB', 'en-US', 'pt-PT', 'nl-NL', 'pl-PL', 'it-IT']),
+      campaign:
+        next() < 0.4
+          ? { source: pick(['newsletter', 'search', 'social']), medium: pick(['email', 'cpc', 'organic']), id: `CMP-${Math.floor(next() * 9000) + 1000}` }
+          : null,
+    },
     notes: next() < 0.3 ? 'Leave the parcel with the neighbour if nobody is home.' : null,
     schemaVersion: 3,
   };
 }
 
-/** `count` order events from `seed`, each as its JSON bytes (about 1 KB each, 700–1,300 bytes). */
+/** `count` order events from `seed`, each as its JSON bytes (about 1 KB each). */
 export function orderEvents(count: number, seed = 12): Buffer[] {
   const next = random(seed);
   return Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(orderEvent(next, i))));
