@@ -92,6 +92,22 @@ describe('compression.type', () => {
     expect(seen.map((e) => JSON.parse(e.data!).value)).toEqual(events);
   });
 
+  it('decodes schema formats from compressed records: Avro produced to a zstd topic reads back as JSON', async () => {
+    await createTopic('avro-zstd', { 'compression.type': 'zstd' });
+    const schema = JSON.stringify({ type: 'record', name: 'Line', fields: [{ name: 'text', type: 'string' }] });
+    const lines = Array.from({ length: 3 }, (_, i) => ({ text: `order line ${i} `.repeat(20) }));
+    const produced = await inject({
+      method: 'POST',
+      url: '/topics/avro-zstd/partitions/0',
+      headers: { 'content-type': 'application/vnd.kafka.avro.v2+json' },
+      payload: { value_schema: schema, records: lines.map((value) => ({ value })) },
+    });
+    expect(produced.statusCode).toBe(200);
+    expect(await storedCodecs('avro-zstd')).toEqual(['zstd', 'zstd', 'zstd']);
+    const read = await inject({ url: `${gw.v3}/topics/avro-zstd/partitions/0/records?format=avro&offset=0` });
+    expect(read.json().records.map((r: { value: unknown }) => r.value)).toEqual(lines);
+  });
+
   it.each(['gzip', 'snappy', 'lz4'])('stores a %s topic with that codec and reads it back', async (codec) => {
     await createTopic(`orders-${codec}`, { 'compression.type': codec });
     await produceV2(`orders-${codec}`, events.slice(0, 5));
