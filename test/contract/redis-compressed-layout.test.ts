@@ -91,6 +91,26 @@ describe('RedisStreamsStore: compressed records in Redis', () => {
     expect(stored / original).toBeLessThan(0.35);
   });
 
+  it('lets two gateways that make a dictionary at once agree on one, and each reads what the other wrote', async () => {
+    const other = await RedisStreamsStore.open(loadConfig({ REDIS_URL: server.url, KEY_PREFIX: prefix }));
+    try {
+      const events = orderEvents(80);
+      const batch = (from: number) => events.slice(from, from + 20).map((value) => ({ key: null, value, headers: [], timestamp: 1 }));
+      const options = { timestampType: 'CreateTime', compression: 'zstd', topicId: 'shared' } as const;
+      await Promise.all([store.append('layout-shared', 0, batch(0), options), other.append('layout-shared', 0, batch(20), options)]);
+      await Promise.all([store.append('layout-shared', 0, batch(40), options), other.append('layout-shared', 0, batch(60), options)]);
+      const markers = new Set((await xrange('layout-shared')).slice(40).map((entry) => entry.c.toString()));
+      expect(markers.size).toBe(1);
+      expect([...markers][0]).toBe(`zstd:${await redis.hget(`${prefix}:{layout-shared}:zdicts`, 'current')}`);
+      const all = { maxRecords: 100, maxBytes: 1 << 24 };
+      const [mine, theirs] = await Promise.all([store.read('layout-shared', 0, 0, all), other.read('layout-shared', 0, 0, all)]);
+      expect(mine.map((r) => r.value)).toEqual(theirs.map((r) => r.value));
+      expect(new Set(mine.map((r) => r.value!.toString()))).toEqual(new Set(events.map((e) => e.toString())));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('deletes the dictionaries with the topic, and a topic created again under the name makes its own', async () => {
     const meta = { name: 'layout-again', topicId: 'first', partitions: 1, replicationFactor: 1, configs: {}, createdAt: 1 };
     await store.createTopic(meta);
