@@ -43,7 +43,7 @@ export class ZstdDictionary {
   static fromSamples(samples: readonly Buffer[], size: number): ZstdDictionary {
     let bytes = Buffer.concat(samples).subarray(0, size);
     // zstd reads a buffer that starts with its dictionary magic number as a trained dictionary.
-    if (bytes.readUInt32LE(0) === 0xec30a437) bytes = Buffer.concat([Buffer.alloc(1), bytes.subarray(0, size - 1)]);
+    if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xec30a437) bytes = Buffer.concat([Buffer.alloc(1), bytes.subarray(0, size - 1)]);
     return new ZstdDictionary(createHash('sha256').update(bytes).digest('hex').slice(0, 12), Buffer.from(bytes));
   }
 }
