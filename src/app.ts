@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Config } from './config.js';
 import { installErrorHandlers } from './http/error-handler.js';
 import { installContentTypes } from './http/content-types.js';
+import { installBodyCompression } from './http/body-compression.js';
 import { registryRoutes } from './http/registry/index.js';
 import { createServices, type Services } from './services.js';
 import type { LogStore } from './log/store.js';
@@ -67,6 +68,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   installErrorHandlers(app);
   installContentTypes(app);
+  await installBodyCompression(app);
   app.addSchema(ErrorBody);
   await app.register(openApiPlugin);
   await app.register(metricsRoutes);

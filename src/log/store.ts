@@ -1,3 +1,4 @@
+import type { Compression } from './codecs.js';
 import type { Durability } from './durability.js';
 
 /**
@@ -46,6 +47,10 @@ export interface AppendOptions {
   timestampType: TimestampType;
   /** The topic is compacted: each keyed record becomes its key's latest (for `compact` and `latest`), in the same atomic append. */
   compacted?: boolean;
+  /** How record values are stored (the topic's `compression.type`, resolved); reads return them as appended either way. Default none. */
+  compression?: Compression;
+  /** The topic's id, so per-topic storage state (zstd dictionaries) never outlives a deleted topic of the same name. */
+  topicId?: string;
 }
 
 /** The records of one produce request that go to one partition. */

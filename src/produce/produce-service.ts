@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { ErrorCode, GatewayError, invalidInput, keyRequired, recordTooLarge, tooManyHeaders } from '../errors.js';
+import type { Compression } from '../log/codecs.js';
 import { recordSize } from '../log/record-size.js';
 import type { LogStore, PartitionBatch, RecordHeader } from '../log/store.js';
 import type { Topic, TopicService } from '../topics/topic-service.js';
@@ -32,6 +33,8 @@ export interface ProduceOptions {
   nullKeyStrategy?: NullKeyStrategy;
   /** The position of the first record in the client's request, so errors name the record as the client counts (streaming mode sends records one by one). */
   firstIndex?: number;
+  /** The producer's codec: used when the topic's `compression.type` is `producer` (default none). */
+  compression?: Compression;
 }
 
 /**
@@ -68,7 +71,8 @@ export class ProduceService {
 
     const { timestampType, compacted } = topic.effective;
     const batches = [...byPartition.values()];
-    const appended = await this.store.appendBatches(topic.name, batches, { timestampType, compacted });
+    const compression = storedCompression(topic, options.compression);
+    const appended = await this.store.appendBatches(topic.name, batches, { timestampType, compacted, compression, topicId: topic.topicId });
     const results = new Array<ProducedRecord>(records.length);
     batches.forEach((batch, b) => {
       const { baseOffset, logAppendTime } = appended[b];
@@ -110,4 +114,11 @@ export class ProduceService {
       return this.nullKeys.next(topic.name, topic.partitions);
     });
   }
+}
+
+/** Kafka's rule: a topic's own codec wins over the producer's, `producer` keeps the producer's, `uncompressed` none. */
+function storedCompression(topic: Topic, producer: Compression | undefined): Compression {
+  const type = topic.effective.compressionType;
+  if (type === 'producer') return producer ?? 'none';
+  return type === 'uncompressed' ? 'none' : type;
 }

@@ -75,7 +75,7 @@ export const TOPIC_CONFIGS: Record<string, ConfigDefinition> = {
   'compression.type': {
     fallback: () => 'producer',
     problem: oneOf(COMPRESSION_TYPES),
-    documentation: 'Codec records are stored with; producer keeps the codec the producer asked for.',
+    documentation: 'Codec record values are stored with; producer keeps the codec a produce request names in its Compression-Type header (none without one).',
   },
 };
 

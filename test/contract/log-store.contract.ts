@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppendRecord, CompactOptions, LatestPage, LogStore, TopicMetadata } from '../../src/log/store.js';
+import { compressionContract } from './compression.contract.js';
 
 export interface StoreFactory {
   /** A fresh, empty store (a new key prefix for Redis). */
@@ -520,5 +521,7 @@ export function logStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.clusterId()).toBe(id);
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    compressionContract(() => store);
   });
 }

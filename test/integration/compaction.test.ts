@@ -233,6 +233,22 @@ describe('a compacted topic as a table', () => {
     expect(found.json()).toMatchObject({ topic_name: 'table', partition_id: 1, offset: 3, key: 'p1-k0', value: '{"v":3}' });
   });
 
+  it.each(['gzip', 'zstd'])('serves the latest value of a %s-compressed table as it was produced, one key and a page', async (codec) => {
+    const topic = `table-${codec}`;
+    await createTopic(topic, { ...COMPACT, 'compression.type': codec });
+    const value = (i: number) => ({ note: 'x'.repeat(300), i });
+    await produce(topic, [
+      ['a', value(0)],
+      ['b', value(1)],
+      ['a', value(2)],
+    ]);
+    const one = await gw.app.inject({ url: `${gw.v3}/topics/${topic}/keys/a?partition=0` });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ offset: 2, value: value(2) });
+    const page = (await gw.app.inject({ url: `${gw.v3}/topics/${topic}/keys?limit=10` })).json();
+    expect(page.data.map((record: { value: unknown }) => record.value).sort((x: { i: number }, y: { i: number }) => x.i - y.i)).toEqual([value(1), value(2)]);
+  });
+
   it('finds a key in the partition Kafka’s partitioner gives it, in the key format asked', async () => {
     await createTopic('table-formats');
     await gw.app.inject({ method: 'POST', url: '/topics/table-formats', headers: V2_JSON, payload: { records: [{ key: { id: 7 }, value: 'seven' }] } });

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderEvents } from '../../bench/order-events.js';
 import { startRedisCluster, type RedisCluster } from '../support/cluster.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 
@@ -95,6 +96,44 @@ describe('on a Redis Cluster', () => {
     expect(page.next_cursor).toBeNull();
     const one = await gw.app.inject({ url: `${gw.v3}/topics/table-sharded/keys/${encodeURIComponent('"k3"')}?key_format=json` });
     expect(one.json()).toMatchObject({ key: 'k3', value: 53 });
+  });
+
+  it('stores a zstd topic compressed on every shard, partitions appended at once sharing one dictionary', async () => {
+    await gw.app.inject({
+      method: 'POST',
+      url: `${gw.v3}/topics`,
+      payload: { topic_name: 'sharded-zstd', partitions_count: 6, configs: [{ name: 'compression.type', value: 'zstd' }] },
+    });
+    const events = orderEvents(120).map((bytes) => JSON.parse(bytes.toString()) as unknown);
+    const produce = (from: number) =>
+      gw.app.inject({
+        method: 'POST',
+        url: '/topics/sharded-zstd',
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        payload: { records: events.slice(from, from + 60).map((value, i) => ({ key: `order-${from + i}`, value })) },
+      });
+    const offsets = [...(await produce(0)).json().offsets, ...(await produce(60)).json().offsets] as Array<{ partition: number; offset: number }>;
+    const read: unknown[] = new Array(events.length);
+    for (let p = 0; p < 6; p++) {
+      const records = (await gw.app.inject({ url: `${gw.v3}/topics/sharded-zstd/partitions/${p}/records?offset=0&max_records=200` })).json().records;
+      for (const record of records as Array<{ offset: number; value: unknown }>) {
+        read[offsets.findIndex((o) => o.partition === p && o.offset === record.offset)] = record.value;
+      }
+    }
+    expect(read).toEqual(events);
+    const dictionaries = await Promise.all(
+      cluster.nodes.map(async (node) => {
+        const client = new Redis(node.url);
+        try {
+          const keys = await client.keys(`${gw.config.keyPrefix}:{sharded-zstd}:zdicts`);
+          return keys.length === 0 ? 0 : await client.hlen(keys[0]);
+        } finally {
+          client.disconnect();
+        }
+      }),
+    );
+    // The current pointer and one dictionary per gateway process that made one: here one.
+    expect(dictionaries.reduce((sum, n) => sum + n, 0)).toBe(2);
   });
 
   it('lists topics and keeps the cluster id on a cluster', async () => {

@@ -17,6 +17,8 @@ import {
   topicParams,
 } from '../../../schemas/v2/topics.js';
 import { errorResponses } from '../../../schemas/common/error.js';
+import { ProduceHeaders } from '../../../schemas/common/compression.js';
+import type { Compression } from '../../log/codecs.js';
 import type { RoutePlugin } from '../route-plugin.js';
 
 const V2_CONTENT_TYPE = 'application/vnd.kafka.v2+json';
@@ -116,14 +118,20 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
   );
 
   /** Produces to `partition`, or to each record's own partition (or the partitioner's choice) when it is undefined. */
-  const produceRecords = async (format: ContentFormat, topic: string, partition: number | undefined, body: ProduceBody) => {
-    if (format !== 'json' && format !== 'binary') return produceWithSchema(topic, partition, body, SCHEMA_TYPE[format]);
+  const produceRecords = async (
+    format: ContentFormat,
+    topic: string,
+    partition: number | undefined,
+    body: ProduceBody,
+    compression: Compression | undefined,
+  ) => {
+    if (format !== 'json' && format !== 'binary') return produceWithSchema(topic, partition, body, SCHEMA_TYPE[format], compression);
     const records = body.records.map((record, index) => ({
       partition: partition ?? record.partition,
       key: toBytes(record.key, format, `records[${index}].key`),
       value: toBytes(record.value, format, `records[${index}].value`),
     }));
-    const produced = await produce.produce(topic, records);
+    const produced = await produce.produce(topic, records, { compression });
     return {
       key_schema_id: null,
       value_schema_id: null,
@@ -132,7 +140,13 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
   };
 
   /** Every record is validated and encoded before anything is produced: one bad record writes nothing. */
-  const produceWithSchema = async (topic: string, partition: number | undefined, body: ProduceBody, schemaType: SchemaType) => {
+  const produceWithSchema = async (
+    topic: string,
+    partition: number | undefined,
+    body: ProduceBody,
+    schemaType: SchemaType,
+    compression: Compression | undefined,
+  ) => {
     await topics.lookup(topic);
     const encoded = await schemas.encodeBatch(topic, schemaType, {
       key: { schemaId: body.key_schema_id, schema: body.key_schema },
@@ -142,6 +156,7 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
     const produced = await produce.produce(
       topic,
       encoded.records.map((record, index) => ({ partition: partition ?? body.records[index].partition, key: record.key, value: record.value })),
+      { compression },
     );
     return {
       key_schema_id: encoded.keySchemaId,
@@ -155,6 +170,7 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
       tags: ['v2'],
       summary,
       params,
+      headers: ProduceHeaders,
       consumes: V2_PRODUCE_CONTENT_TYPES,
       body: { $ref: 'V2ProduceRequest#' },
       response: { 200: { $ref: 'V2ProduceResponse#' }, 415: { $ref: 'ErrorBody#' }, ...errorResponses },
@@ -162,9 +178,9 @@ export const v2TopicRoutes: RoutePlugin<[typeof V2ProduceRequest]> = async (app)
   // The Content-Type names the embedded format; a wrong one is 415 before the body is even validated.
   const preValidation = async (request: FastifyRequest) => void embeddedFormat(request);
   app.post('/topics/:topic', { schema: produceSchema('Produce records to a topic', topicParams), preValidation }, (request) =>
-    produceRecords(embeddedFormat(request), request.params.topic, undefined, request.body),
+    produceRecords(embeddedFormat(request), request.params.topic, undefined, request.body, request.headers['compression-type']),
   );
   app.post('/topics/:topic/partitions/:partition', { schema: produceSchema('Produce records to one partition', partitionParams), preValidation }, (request) =>
-    produceRecords(embeddedFormat(request), request.params.topic, request.params.partition, request.body),
+    produceRecords(embeddedFormat(request), request.params.topic, request.params.partition, request.body, request.headers['compression-type']),
   );
 };

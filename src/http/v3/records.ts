@@ -23,6 +23,7 @@ import {
   type DataType,
 } from '../../../schemas/v3/records.js';
 import { partitionParams, topicParams, v3Errors } from '../../../schemas/v3/topics.js';
+import { ProduceHeaders } from '../../../schemas/common/compression.js';
 import type { RoutePlugin } from '../route-plugin.js';
 import { clusterResolver } from './cluster.js';
 
@@ -166,11 +167,12 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
         tags: ['v3'],
         summary: 'Produce records (one, or a stream of records in one body)',
         params: topicParams,
+        headers: ProduceHeaders,
         body: { $ref: 'ProduceRequest#' },
         response: { 200: { $ref: 'ProduceResponse#' }, ...v3Errors },
       },
       // The body is validated record by record in the handler (streaming mode), with the same schema.
-      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : ajv.compile({})),
+      validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? () => true : ajv.compile(httpPart === 'headers' ? schema : {})),
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
@@ -182,9 +184,10 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
       // An unknown topic is 40401 before any inline schema gets registered for it.
       await topics.lookup(topic);
       const resolve = schemas.forRequest(topic);
+      const options = { compression: request.headers['compression-type'] };
       if (bodies.length === 1) {
         const encoded = await encodeRecord(resolve, bodies[0], 0);
-        const [produced] = await produce.produce(topic, [encoded.record]);
+        const [produced] = await produce.produce(topic, [encoded.record], options);
         return reply.send(result(clusterId, topic, encoded, produced));
       }
       // Streaming mode: one result per record, in order; a bad record gets its own error and the rest go on.
@@ -192,7 +195,7 @@ export const v3RecordRoutes: RoutePlugin = async (app) => {
       for (const [index, raw] of bodies.entries()) {
         try {
           const encoded = await encodeRecord(resolve, raw, index);
-          const [produced] = await produce.produce(topic, [encoded.record], { firstIndex: index });
+          const [produced] = await produce.produce(topic, [encoded.record], { ...options, firstIndex: index });
           lines.push(JSON.stringify(result(clusterId, topic, encoded, produced)));
         } catch (error) {
           const { body, unexpected } = toErrorBody(error);

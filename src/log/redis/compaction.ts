@@ -19,7 +19,8 @@ export class RedisCompaction {
     private readonly redis: RedisConnection,
     private readonly keys: LogKeys,
     private readonly script: Script<CompactReply>,
-    private readonly toRecord: (entry: StreamEntry) => LogRecord,
+    /** Entries as records, values decompressed (the store's reading of a topic's entries). */
+    private readonly toRecords: (topic: string, entries: StreamEntry[]) => Promise<LogRecord[]>,
   ) {}
 
   async compact(topic: string, partition: number, options: CompactOptions): Promise<CompactResult> {
@@ -58,7 +59,7 @@ export class RedisCompaction {
     while (offset !== null) {
       const id = `0-${Number(offset) + 1}`;
       const [entry] = (await this.redis.xrangeBuffer(this.keys.log(topic, partition), id, id)) as unknown as StreamEntry[];
-      if (entry) return this.toRecord(entry);
+      if (entry) return (await this.toRecords(topic, [entry]))[0];
       const again = await this.redis.hget(index, key);
       if (again === offset) return undefined;
       offset = again;
@@ -77,7 +78,10 @@ export class RedisCompaction {
     for (let i = 1; i < flat.length; i += 2) ids.push(`0-${Number(flat[i].toString('latin1')) + 1}`);
     const entries = (await Promise.all(ids.map((id) => this.redis.xrangeBuffer(log, id, id)))) as unknown as StreamEntry[][];
     // A key whose record is gone was removed below the log start: it has no record any more.
-    const records = entries.flatMap((found) => (found[0] ? [this.toRecord(found[0])] : []));
+    const records = await this.toRecords(
+      topic,
+      entries.flatMap((found) => (found[0] ? [found[0]] : [])),
+    );
     const nextCursor = next.toString('latin1');
     return { records, cursor: nextCursor === '0' ? undefined : nextCursor };
   }

@@ -40,6 +40,15 @@ export class LogKeys {
     return [this.log(topic, partition), this.meta(topic, partition), this.timeIndex(topic, partition)];
   }
 
+  /**
+   * A topic's Zstandard dictionaries: a hash of dictionary id → bytes, and `current` → the id new
+   * records are compressed with. Records name their dictionary, so every one ever used is kept
+   * until the topic is deleted.
+   */
+  dictionaries(topic: string): string {
+    return `${this.prefix}:{${topic}}:zdicts`;
+  }
+
   /** A topic's metadata (JSON). */
   topic(name: string): string {
     return `${this.prefix}:topic:${name}`;

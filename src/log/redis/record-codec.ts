@@ -1,4 +1,5 @@
-import type { AppendRecord, RecordHeader } from '../store.js';
+import type { RecordHeader } from '../store.js';
+import type { StoredRecord } from './record-compression.js';
 
 /**
  * Headers are stored in one stream field as bytes: u32 count, then per header u32 name length,
@@ -47,15 +48,17 @@ const FLAG_KEY = 1;
 const FLAG_VALUE = 2;
 const FLAG_HEADERS = 4;
 const FLAG_TIMESTAMP = 8;
+const FLAG_CODEC = 16;
 
 /**
  * A batch of records as one script argument (see append.lua): per record u8 flags (1 key, 2 value,
- * 4 headers present, 8 timestamp follows), then the timestamp's digits after a u8 length when it
- * differs from the record before, and u32 length + bytes of key, value and headers when present.
+ * 4 headers present, 8 timestamp follows, 16 codec marker follows), then the timestamp's digits
+ * after a u8 length when it differs from the record before, the codec marker after a u8 length, and
+ * u32 length + bytes of key, value and headers when present.
  * One argument instead of several per record keeps the client's command encoding and Redis's
  * argument parsing out of the per-record cost.
  */
-export function packRecords(records: readonly AppendRecord[]): Buffer {
+export function packRecords(records: readonly StoredRecord[]): Buffer {
   const stamps = new Array<string | undefined>(records.length);
   const headers = new Array<Buffer | undefined>(records.length);
   let size = 0;
@@ -67,6 +70,7 @@ export function packRecords(records: readonly AppendRecord[]): Buffer {
       stamps[i] = String(record.timestamp);
       size += 1 + stamps[i]!.length;
     }
+    if (record.codec !== undefined) size += 1 + record.codec.length;
     if (record.headers.length > 0) size += 4 + (headers[i] = encodeHeaders(record.headers)).length;
     if (record.key !== null) size += 4 + record.key.length;
     if (record.value !== null) size += 4 + record.value.length;
@@ -75,17 +79,22 @@ export function packRecords(records: readonly AppendRecord[]): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (let i = 0; i < records.length; i++) {
-    const { key, value } = records[i];
+    const { key, value, codec } = records[i];
     const stamp = stamps[i];
     const header = headers[i];
     out[at++] =
       (key !== null ? FLAG_KEY : 0) |
       (value !== null ? FLAG_VALUE : 0) |
       (header !== undefined ? FLAG_HEADERS : 0) |
-      (stamp !== undefined ? FLAG_TIMESTAMP : 0);
+      (stamp !== undefined ? FLAG_TIMESTAMP : 0) |
+      (codec !== undefined ? FLAG_CODEC : 0);
     if (stamp !== undefined) {
       out[at++] = stamp.length;
       at += out.write(stamp, at, 'latin1');
+    }
+    if (codec !== undefined) {
+      out[at++] = codec.length;
+      at += out.write(codec, at, 'latin1');
     }
     if (key !== null) at = writeBytes(out, at, key);
     if (value !== null) at = writeBytes(out, at, value);

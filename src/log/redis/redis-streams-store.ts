@@ -29,6 +29,7 @@ import { recordSize } from '../record-size.js';
 import { trimInSteps } from '../trim-steps.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
 import { decodeHeaders, packRecords } from './record-codec.js';
+import { RecordCompression } from './record-compression.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
 import { RedisCompaction, type CompactReply, type StreamEntry } from './compaction.js';
@@ -56,9 +57,10 @@ const DURABILITY_MAX_AGE_MS = 2000;
 
 const SILENT: StoreLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
-const [FIELD_T, FIELD_K, FIELD_V, FIELD_H] = ['t', 'k', 'v', 'h'].map((name) => name.charCodeAt(0));
+const [FIELD_T, FIELD_K, FIELD_V, FIELD_H, FIELD_C] = ['t', 'k', 'v', 'h', 'c'].map((name) => name.charCodeAt(0));
 
-function toRecord(entry: StreamEntry): LogRecord {
+/** The entry's record, its value as stored; the entry's codec marker (if any) goes into `markers[index]`. */
+function toRecord(entry: StreamEntry, markers: Array<string | undefined>, index: number): LogRecord {
   const id = entry[0].toString('latin1');
   const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
   const fields = entry[1];
@@ -78,6 +80,9 @@ function toRecord(entry: StreamEntry): LogRecord {
       case FIELD_H:
         record.headers = decodeHeaders(fields[i + 1]);
         break;
+      case FIELD_C:
+        markers[index] = fields[i + 1].toString('latin1');
+        break;
     }
   }
   return record;
@@ -93,6 +98,7 @@ export class RedisStreamsStore implements LogStore {
   private readonly scripts: { [K in keyof LogScripts]: Script<LogScripts[K]> };
   private readonly marker: StoreMarker;
   private readonly compaction: RedisCompaction;
+  private readonly compression: RecordCompression;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
@@ -112,13 +118,14 @@ export class RedisStreamsStore implements LogStore {
     this.lastDurability = durability;
     this.marker = new StoreMarker(redis, this.keys, log);
     this.reads = new TickPipeline(redis);
+    this.compression = new RecordCompression(redis, this.keys);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 5 },
       trimHead: { file: 'trim-head', keys: 3 },
       compact: { file: 'compact', keys: 4 },
     });
-    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, toRecord);
+    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, (topic, entries) => this.toRecords(topic, entries));
   }
 
   /**
@@ -292,6 +299,8 @@ export class RedisStreamsStore implements LogStore {
       if (!topic) return false;
       await this.redis.del(this.keys.topic(name));
       await this.redis.srem(this.keys.topics(), name);
+      await this.redis.unlink(this.keys.dictionaries(name));
+      this.compression.forget(name);
       // One UNLINK per partition (its keys share a slot), sent together: the partitions may live on different nodes.
       await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.redis.unlink(...this.partitionKeysAll(name, p))));
       return true;
@@ -352,11 +361,24 @@ export class RedisStreamsStore implements LogStore {
     const mode = options.timestampType === 'LogAppendTime' ? 'L' : 'C';
     const args: Array<string | Buffer> = [mode, this.keys.appendsChannel(), topic, mayBeNew ? '1' : '0', options.compacted ? '1' : '0'];
     for (const { partition, records } of batches) {
+      const stored = await this.compression.encode(topic, options.topicId, options.compression ?? 'none', records);
       keys.push(...this.keys.partitionKeys(topic, partition), this.keys.watched(topic, partition), this.keys.keyIndex(topic, partition));
-      args.push(String(partition), String(records.length), packRecords(records));
+      args.push(String(partition), String(records.length), packRecords(stored));
     }
     const [logAppendTime, ...baseOffsets] = batches.length === 1 ? await this.scripts.appendPartition(keys, ...args) : await this.scripts.append(keys, ...args);
     return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
+  }
+
+  /** Stream entries of a topic as its records, values decompressed (loading the zstd dictionaries they name). */
+  private async toRecords(topic: string, entries: StreamEntry[]): Promise<LogRecord[]> {
+    const markers = new Array<string | undefined>(entries.length);
+    const records = entries.map((entry, i) => toRecord(entry, markers, i));
+    if (this.compression.needsDictionaries(topic, markers)) await this.compression.loadDictionaries(topic, markers);
+    for (let i = 0; i < records.length; i++) {
+      const marker = markers[i];
+      if (marker !== undefined) records[i] = this.compression.decode(topic, records[i], marker);
+    }
+    return records;
   }
 
   async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
@@ -369,8 +391,7 @@ export class RedisStreamsStore implements LogStore {
       while (out.length < options.maxRecords) {
         const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
         const entries = await this.reads.send<StreamEntry[]>('XRANGE', [key, `0-${from + 1}`, '+', 'COUNT', count], true);
-        for (const entry of entries) {
-          const record = toRecord(entry);
+        for (const record of await this.toRecords(topic, entries)) {
           bytes += recordSize(record);
           if (out.length > 0 && bytes > options.maxBytes) return out;
           out.push(record);

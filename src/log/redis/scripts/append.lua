@@ -10,10 +10,12 @@
 -- when the topic is compacted (each keyed record becomes its key's latest in the key index); then per
 -- partition 3 values: partition number, record count n, and the n records packed one after
 -- another, each as (big-endian)
---   u8 flags (1 key, 2 value, 4 headers present, 8 timestamp follows), [u8 length + timestamp
---   digits], [u32 length + key], [u32 length + value], [u32 length + headers]
+--   u8 flags (1 key, 2 value, 4 headers present, 8 timestamp follows, 16 codec follows), [u8 length +
+--   timestamp digits], [u8 length + codec marker], [u32 length + key], [u32 length + value],
+--   [u32 length + headers]
 -- (a record without flag 8 has the timestamp of the record before it; the first one has flag 8).
--- Entry fields: t timestamp, k key, v value, h headers; an absent field is not written (null).
+-- Entry fields: t timestamp, k key, v value, h headers, c the codec the value is compressed with;
+-- an absent field is not written (null; no c: the value is stored as produced).
 -- The meta field `bytes` sums the lengths of the field values written (trim-head.lua subtracts them).
 -- Entry ids: the first record of a partition gets 0-(offset+1) from the `next` counter, the rest
 -- `0-*` (the next sequence number), so offsets stay dense and are never reused even if the stream
@@ -77,6 +79,8 @@ for j = 1, partitions do
     local flags = string.byte(data, pos)
     pos = pos + 1
     local indexed = false
+    local codec = flags >= 16
+    if codec then flags = flags - 16 end
     if flags >= 8 then
       flags = flags - 8
       local stamp
@@ -95,6 +99,7 @@ for j = 1, partitions do
         end
       end
     end
+    if codec then codec, pos = struct.unpack('>Bc0', data, pos) end
     local id, add = '0-*', redis.call
     -- The script's first write is refused by Redis when the stream is ahead of the metadata: it
     -- runs protected, so that refusal is the script's answer (nothing has been written yet).
@@ -107,13 +112,19 @@ for j = 1, partitions do
       local value
       key, value, pos = struct.unpack('>I4c0I4c0', data, pos)
       bytes = bytes + #ts + #key + #value
-      reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value)
+      if codec then
+        bytes = bytes + #codec
+        reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value, 'c', codec)
+      else
+        reply = add('XADD', stream, id, 't', ts, 'k', key, 'v', value)
+      end
     else
       local args = { stream, id, 't', ts }
       local field
       if flags % 2 == 1 then key, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'k'; args[#args + 1] = key end
       if math.floor(flags / 2) % 2 == 1 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'v'; args[#args + 1] = field end
       if flags >= 4 then field, pos = struct.unpack('>I4c0', data, pos); args[#args + 1] = 'h'; args[#args + 1] = field end
+      if codec then args[#args + 1] = 'c'; args[#args + 1] = codec end
       for f = 4, #args, 2 do bytes = bytes + #args[f] end
       reply = add('XADD', unpack(args))
     end
