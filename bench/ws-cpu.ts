@@ -36,7 +36,7 @@ try {
   let messages = 0;
   const latencies: number[] = [];
   const sockets: WebSocket[] = [];
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < Number(process.env.BENCH_CONSUMERS ?? 4); i++) {
     const socket = new WebSocket(gateway.baseUrl.replace('http', 'ws') + '/ws');
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.on('message', (data) => {
