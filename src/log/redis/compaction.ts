@@ -2,9 +2,7 @@ import type { RedisConnection } from '../../redis/connection.js';
 import type { Script } from '../../redis/scripts.js';
 import type { CompactionState, CompactOptions, CompactResult, LatestPage, LogRecord } from '../store.js';
 import type { LogKeys } from './keys.js';
-
-/** Stream entries as ioredis returns them with Buffer replies: [id, [field, value, …]]. */
-export type StreamEntry = [Buffer, Buffer[]];
+import type { StreamEntry } from './stream-entries.js';
 
 /** compact.lua's reply: [records removed, 1 when the pass is complete]. */
 export type CompactReply = [number, number, number];

@@ -28,11 +28,12 @@ import { LogKeys } from './keys.js';
 import { recordSize } from '../record-size.js';
 import { trimInSteps } from '../trim-steps.js';
 import { assertAppendOnly, assertNoEviction, readDurability } from './persistence.js';
-import { decodeHeaders, packRecords } from './record-codec.js';
+import { packRecords } from './record-codec.js';
 import { RecordCompression } from './record-compression.js';
 import { appendError, isNewPartition, storeError } from './store-errors.js';
 import { StoreMarker, type StoreLog } from './store-marker.js';
-import { RedisCompaction, type CompactReply, type StreamEntry } from './compaction.js';
+import { RedisCompaction, type CompactReply } from './compaction.js';
+import { StreamEntries, type StreamEntry } from './stream-entries.js';
 
 /** The log's Lua scripts and their replies. */
 interface LogScripts extends Record<string, unknown> {
@@ -57,37 +58,6 @@ const DURABILITY_MAX_AGE_MS = 2000;
 
 const SILENT: StoreLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
-const [FIELD_T, FIELD_K, FIELD_V, FIELD_H, FIELD_C] = ['t', 'k', 'v', 'h', 'c'].map((name) => name.charCodeAt(0));
-
-/** The entry's record, its value as stored; the entry's codec marker (if any) goes into `markers[index]`. */
-function toRecord(entry: StreamEntry, markers: Array<string | undefined>, index: number): LogRecord {
-  const id = entry[0].toString('latin1');
-  const record: LogRecord = { offset: Number(id.slice(id.indexOf('-') + 1)) - 1, key: null, value: null, headers: [], timestamp: 0 };
-  const fields = entry[1];
-  for (let i = 0; i < fields.length; i += 2) {
-    // Field names are one byte: compared as bytes, not decoded to strings, on this hot path.
-    if (fields[i].length !== 1) continue;
-    switch (fields[i][0]) {
-      case FIELD_T:
-        record.timestamp = Number(fields[i + 1].toString('latin1'));
-        break;
-      case FIELD_K:
-        record.key = fields[i + 1];
-        break;
-      case FIELD_V:
-        record.value = fields[i + 1];
-        break;
-      case FIELD_H:
-        record.headers = decodeHeaders(fields[i + 1]);
-        break;
-      case FIELD_C:
-        markers[index] = fields[i + 1].toString('latin1');
-        break;
-    }
-  }
-  return record;
-}
-
 /**
  * The log store on Redis Streams: one stream per partition (DESIGN.md §3). Works on a single node
  * and on Redis Cluster: every script touches the keys of one partition, which share a hash tag.
@@ -99,6 +69,7 @@ export class RedisStreamsStore implements LogStore {
   private readonly marker: StoreMarker;
   private readonly compaction: RedisCompaction;
   private readonly compression: RecordCompression;
+  private readonly entries: StreamEntries;
   private cachedClusterId: string | undefined;
   private readonly listeners = new Set<AppendListener>();
   private subscriber: RedisConnection | undefined;
@@ -119,13 +90,14 @@ export class RedisStreamsStore implements LogStore {
     this.marker = new StoreMarker(redis, this.keys, log);
     this.reads = new TickPipeline(redis);
     this.compression = new RecordCompression(redis, this.keys);
+    this.entries = new StreamEntries(this.compression);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
       append: { file: 'append' },
       appendPartition: { file: 'append', keys: 5 },
       trimHead: { file: 'trim-head', keys: 3 },
       compact: { file: 'compact', keys: 4 },
     });
-    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, (topic, entries) => this.toRecords(topic, entries));
+    this.compaction = new RedisCompaction(redis, this.keys, this.scripts.compact, (topic, entries) => this.entries.toRecords(topic, entries));
   }
 
   /**
@@ -369,18 +341,6 @@ export class RedisStreamsStore implements LogStore {
     return baseOffsets.map((baseOffset) => ({ baseOffset: Number(baseOffset), logAppendTime: Number(logAppendTime) }));
   }
 
-  /** Stream entries of a topic as its records, values decompressed (loading the zstd dictionaries they name). */
-  private async toRecords(topic: string, entries: StreamEntry[]): Promise<LogRecord[]> {
-    const markers = new Array<string | undefined>(entries.length);
-    const records = entries.map((entry, i) => toRecord(entry, markers, i));
-    if (this.compression.needsDictionaries(topic, markers)) await this.compression.loadDictionaries(topic, markers);
-    for (let i = 0; i < records.length; i++) {
-      const marker = markers[i];
-      if (marker !== undefined) records[i] = this.compression.decode(topic, records[i], marker);
-    }
-    return records;
-  }
-
   async read(topic: string, partition: number, fromOffset: number, options: ReadOptions): Promise<LogRecord[]> {
     const key = this.keys.log(topic, partition);
     const out: LogRecord[] = [];
@@ -391,7 +351,7 @@ export class RedisStreamsStore implements LogStore {
       while (out.length < options.maxRecords) {
         const count = Math.min(READ_CHUNK, options.maxRecords - out.length);
         const entries = await this.reads.send<StreamEntry[]>('XRANGE', [key, `0-${from + 1}`, '+', 'COUNT', count], true);
-        for (const record of await this.toRecords(topic, entries)) {
+        for (const record of await this.entries.toRecords(topic, entries)) {
           bytes += recordSize(record);
           if (out.length > 0 && bytes > options.maxBytes) return out;
           out.push(record);
