@@ -77,7 +77,9 @@ export async function memorySection(ctx: Context, results: string): Promise<stri
     '|--:|--:|--:|--:|--:|',
     ...rows.map((s) => `| ${s.second} | ${mib(s.bounded)} | ${(s.bounded / BOUND_BYTES).toFixed(2)} | ${mib(s.boundedSize)} | ${mib(s.unbounded)} |`),
     '',
-    'Every second: `bench/results/lifecycle-memory.csv`; plot: `bench/results/lifecycle-memory.svg` (and `.png` when written).',
+    QUICK
+      ? 'A quick run: the curves were not written to bench/results/.'
+      : 'Every second: `bench/results/lifecycle-memory.csv`; plot: `bench/results/lifecycle-memory.svg` (and `.png` when written).',
     '',
   ].join('\n');
 }
