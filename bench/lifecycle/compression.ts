@@ -1,56 +1,33 @@
 /**
- * Compression benchmark (issue 12): stored bytes per record of ~1 KB JSON order events
- * (bench/order-events.ts) under each `compression.type`, and produce throughput to a zstd topic
- * against an uncompressed one in the same run. The gateway runs as `npm start` runs it, on a
- * redis-server this script starts; prints a markdown report and writes bench/results/compression.md.
+ * Section `compression`: stored bytes per record of ~1 KB JSON order events (bench/order-events.ts)
+ * under each `compression.type`, and produce throughput to a zstd topic against an uncompressed one
+ * in the same run. Each measurement is a fresh gateway on a flushed Redis, so one codec's data and
+ * warm-up never weigh on the next: the section starts a redis-server of its own for that rather
+ * than flushing the run's.
  *
- * Environment: BENCH_RECORDS (records per codec for the size measurement, default 5000),
- * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (20), BENCH_ROUNDS (3: the two
- * topics alternate, the median round is reported), BENCH_BATCH (records per produce request, 50).
+ * Environment: BENCH_RECORDS (records per codec for the size measurement, 5000), BENCH_DURATION
+ * (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (20), BENCH_ROUNDS (3: the two topics alternate,
+ * the median round is reported), BENCH_BATCH (records per produce request, 50).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { compress, RECORD_CODECS } from '../src/log/codecs.js';
-import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
-import { compileGateway, gatewaySpec } from './gateway-server.js';
-import { median } from './median.js';
-import { orderEvents } from './order-events.js';
-import { ServerProcess } from './server-process.js';
+import { compress, RECORD_CODECS } from '../../src/log/codecs.js';
+import { freePort, startRedis, type RedisServer } from '../../test/support/redis.js';
+import { median } from '../median.js';
+import { orderEvents } from '../order-events.js';
+import { ServerProcess } from '../server-process.js';
+import { gatewayOf, setting, thousands as fmt, V2_JSON } from './context.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CONTENT_TYPE = 'application/vnd.kafka.json.v2+json';
 const TYPES = ['uncompressed', ...RECORD_CODECS] as const;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
-
 const settings = {
-  records: envInt('BENCH_RECORDS', 5000),
-  duration: envInt('BENCH_DURATION', 10),
-  warmup: envInt('BENCH_WARMUP', 2),
-  connections: envInt('BENCH_CONNECTIONS', 20),
-  rounds: envInt('BENCH_ROUNDS', 3),
-  batch: envInt('BENCH_BATCH', 50),
+  records: setting('BENCH_RECORDS', 5000, 500),
+  duration: setting('BENCH_DURATION', 10, 2),
+  warmup: setting('BENCH_WARMUP', 2, 1),
+  connections: setting('BENCH_CONNECTIONS', 20),
+  rounds: setting('BENCH_ROUNDS', 3, 1),
+  batch: setting('BENCH_BATCH', 50),
 };
-
-const running = { server: undefined as ServerProcess | undefined, redis: undefined as RedisServer | undefined };
-
-async function cleanUp(): Promise<void> {
-  await running.server?.stop();
-  running.server = undefined;
-  await running.redis?.stop();
-  running.redis = undefined;
-}
 
 async function http(method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
   const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -59,18 +36,22 @@ async function http(method: 'GET' | 'POST', url: string, body?: unknown): Promis
   return JSON.parse(text);
 }
 
-/** A gateway on a flushed Redis with one topic of `compressionType`; the path to produce to. */
-async function gatewayWithTopic(admin: Redis, topic: string, compressionType: string, partitions: number): Promise<ServerProcess> {
+/** A gateway on a flushed Redis with one topic of `compressionType`. */
+async function gatewayWithTopic(redis: RedisServer, admin: Redis, topic: string, compressionType: string, partitions: number): Promise<ServerProcess> {
   await admin.flushall();
-  const server = await ServerProcess.start(gatewaySpec({ port: await freePort(), redisUrl: running.redis!.url }));
-  running.server = server;
-  const clusters = (await http('GET', `${server.baseUrl}/v3/clusters`)) as { data: Array<{ cluster_id: string }> };
-  await http('POST', `${server.baseUrl}/v3/clusters/${clusters.data[0].cluster_id}/topics`, {
-    topic_name: topic,
-    partitions_count: partitions,
-    configs: [{ name: 'compression.type', value: compressionType }],
-  });
-  return server;
+  const server = await ServerProcess.start(gatewayOf(await freePort(), redis.url));
+  try {
+    const clusters = (await http('GET', `${server.baseUrl}/v3/clusters`)) as { data: Array<{ cluster_id: string }> };
+    await http('POST', `${server.baseUrl}/v3/clusters/${clusters.data[0].cluster_id}/topics`, {
+      topic_name: topic,
+      partitions_count: partitions,
+      configs: [{ name: 'compression.type', value: compressionType }],
+    });
+    return server;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 const bodiesOf = (events: Buffer[], batch: number, keyOffset = 0): string[] =>
@@ -91,14 +72,14 @@ interface SizeRow {
 }
 
 /** Produces the same events to a one-partition topic of each type and reads back what Redis holds. */
-async function measureSizes(admin: Redis, events: Buffer[]): Promise<SizeRow[]> {
+async function measureSizes(redis: RedisServer, admin: Redis, events: Buffer[]): Promise<SizeRow[]> {
   const rows: SizeRow[] = [];
   for (const type of TYPES) {
     const topic = `orders-${type}`;
-    const server = await gatewayWithTopic(admin, topic, type, 1);
+    const server = await gatewayWithTopic(redis, admin, topic, type, 1);
     try {
       for (const body of bodiesOf(events, 250)) {
-        const response = await fetch(`${server.baseUrl}/topics/${topic}`, { method: 'POST', headers: { 'content-type': CONTENT_TYPE }, body });
+        const response = await fetch(`${server.baseUrl}/topics/${topic}`, { method: 'POST', headers: V2_JSON, body });
         if (!response.ok) throw new Error(`produce answered ${response.status}: ${await response.text()}`);
       }
       const [stream] = await admin.keys(`*{${topic}:0}:log`);
@@ -110,10 +91,9 @@ async function measureSizes(admin: Redis, events: Buffer[]): Promise<SizeRow[]> 
         for (let i = 0; i < fields.length; i += 2) if (fields[i].toString() === 'v') valueBytes += fields[i + 1].length;
       }
       rows.push({ type, streamBytes: streamBytes / events.length, valueBytes: valueBytes / events.length, dictionaryBytes });
-      process.stderr.write(`${type}: ${(streamBytes / events.length).toFixed(0)} bytes/record in Redis\n`);
+      process.stderr.write(`compression ${type}: ${(streamBytes / events.length).toFixed(0)} bytes/record in Redis\n`);
     } finally {
       await server.stop();
-      running.server = undefined;
     }
   }
   return rows;
@@ -127,12 +107,12 @@ interface ThroughputRow {
   cpuUsPerRecord: number | undefined;
 }
 
-async function measureThroughput(admin: Redis, type: string, round: number, bodies: string[]): Promise<ThroughputRow> {
+async function measureThroughput(redis: RedisServer, admin: Redis, type: string, round: number, bodies: string[]): Promise<ThroughputRow> {
   const topic = 'orders-produce';
-  const server = await gatewayWithTopic(admin, topic, type, 4);
+  const server = await gatewayWithTopic(redis, admin, topic, type, 4);
   try {
-    const requests = bodies.map((body) => ({ method: 'POST' as const, path: `/topics/${topic}`, headers: { 'content-type': CONTENT_TYPE }, body }));
-    process.stderr.write(`round ${round}: ${type}: warm-up ${settings.warmup} s, then ${settings.duration} s … `);
+    const requests = bodies.map((body) => ({ method: 'POST' as const, path: `/topics/${topic}`, headers: V2_JSON, body }));
+    process.stderr.write(`compression round ${round}: ${type}: warm-up ${settings.warmup} s, then ${settings.duration} s … `);
     await autocannon({ url: server.baseUrl, connections: settings.connections, duration: settings.warmup, requests });
     const cpuBefore = server.cpuSeconds();
     const result = await autocannon({ url: server.baseUrl, connections: settings.connections, duration: settings.duration, requests });
@@ -140,12 +120,11 @@ async function measureThroughput(admin: Redis, type: string, round: number, bodi
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
     const records = result['2xx'] * settings.batch;
     const recordsPerSecond = records / result.duration;
-    process.stderr.write(`${Math.round(recordsPerSecond).toLocaleString('en-US')} records/s\n`);
+    process.stderr.write(`${fmt(recordsPerSecond)} records/s\n`);
     const cpuUsPerRecord = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / records;
     return { round, type, recordsPerSecond, p99Ms: result.latency.p99, cpuUsPerRecord };
   } finally {
     await server.stop();
-    running.server = undefined;
   }
 }
 
@@ -161,20 +140,16 @@ function codecReference(events: Buffer[]): string[] {
   ];
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-function report(sizes: SizeRow[], throughput: ThroughputRow[], events: Buffer[], startLoad: number, redisVersion: string): string {
+function report(sizes: SizeRow[], throughput: ThroughputRow[], events: Buffer[]): string {
   const plain = sizes[0];
   const averageEvent = events.reduce((sum, e) => sum + e.length, 0) / events.length;
   const lines = [
-    `# npm run bench:compression`,
+    '## Compression',
     '',
-    `- date: ${new Date().toISOString()}`,
-    `- machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} CPUs (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; load generator, gateway and Redis share them; load average ${startLoad.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
-    `- node ${process.version} (gateway compiled, as npm start runs it), redis ${redisVersion} (appendonly off)`,
-    `- dataset: ${fmt(events.length)} order events from bench/order-events.ts (seeded), ${fmt(averageEvent)} bytes of JSON each on average, keys \`order-<n>\`, produced in v2 requests of 250 to a one-partition topic per compression.type`,
+    `Dataset: ${fmt(events.length)} order events from bench/order-events.ts (seeded), ${fmt(averageEvent)} bytes of JSON each on average, keys \`order-<n>\`, produced in v2 requests of 250 to a one-partition topic per compression.type; ` +
+      'each measurement a fresh gateway on a flushed redis-server of the section’s own.',
     '',
-    '## Stored bytes per record',
+    '### Stored bytes per record',
     '',
     '| compression.type | Redis bytes per record (MEMORY USAGE of the stream) | ratio | value bytes per record (`v` fields) | ratio | dictionary (once per topic) |',
     '|---|---|---|---|---|---|',
@@ -186,9 +161,9 @@ function report(sizes: SizeRow[], throughput: ThroughputRow[], events: Buffer[],
     'The codecs alone on the same events (value bytes, no Redis):',
     ...codecReference(events),
     '',
-    '## Produce throughput, zstd against uncompressed',
+    '### Produce throughput, zstd against uncompressed',
     '',
-    `autocannon, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s per topic and round, ${settings.rounds} rounds alternating; v2 produce of ${settings.batch} order events per request (${fmt(averageEvent * settings.batch)} bytes of JSON) to a 4-partition topic; each measurement a fresh gateway on a flushed Redis.`,
+    `autocannon, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s per topic and round, ${settings.rounds} rounds alternating; v2 produce of ${settings.batch} order events per request (${fmt(averageEvent * settings.batch)} bytes of JSON) to a 4-partition topic.`,
     '',
     '| round | compression.type | records/s | p99 ms | gateway CPU µs/record |',
     '|---|---|---|---|---|',
@@ -211,41 +186,22 @@ function report(sizes: SizeRow[], throughput: ThroughputRow[], events: Buffer[],
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  const startLoad = loadavg()[0];
-  compileGateway();
-  running.redis = await startRedis({ appendonly: false });
-  const admin = new Redis(running.redis.url);
+export async function compressionSection(): Promise<string> {
+  const redis = await startRedis({ appendonly: false });
+  const admin = new Redis(redis.url);
   try {
-    const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? 'unknown';
     const events = orderEvents(settings.records);
-    const sizes = await measureSizes(admin, events);
+    const sizes = await measureSizes(redis, admin, events);
     const bodies = bodiesOf(orderEvents(2000, 99), settings.batch);
     const throughput: ThroughputRow[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       for (const type of round % 2 === 1 ? ['uncompressed', 'zstd'] : ['zstd', 'uncompressed']) {
-        throughput.push(await measureThroughput(admin, type, round, bodies));
+        throughput.push(await measureThroughput(redis, admin, type, round, bodies));
       }
     }
-    const text = report(sizes, throughput, events, startLoad, redisVersion);
-    process.stdout.write(`\n${text}`);
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'compression.md'), text);
-    process.stderr.write(`\nwritten to bench/results/compression.md\n`);
+    return report(sizes, throughput, events);
   } finally {
     admin.disconnect();
-    await cleanUp();
+    await redis.stop();
   }
 }
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    cleanUp().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  await cleanUp();
-  process.exit(1);
-});
