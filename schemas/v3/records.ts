@@ -109,6 +109,18 @@ export const ReadRecordsQuery = {
   },
 } as const;
 
+/** A record as reads answer it (direct reads, the table reads of compacted topics). */
+export const ReadRecordProperties = {
+  offset: { type: 'integer' },
+  timestamp: { type: 'integer' },
+  key: {},
+  value: {},
+  key_schema_id: { type: 'integer' },
+  value_schema_id: { type: 'integer' },
+  error: { type: 'string', description: RECORD_ERROR_DESCRIPTION },
+  headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
+} as const;
+
 export const PartitionRecords = {
   $id: 'PartitionRecords',
   type: 'object',
@@ -122,16 +134,7 @@ export const PartitionRecords = {
       type: 'array',
       items: {
         type: 'object',
-        properties: {
-          offset: { type: 'integer' },
-          timestamp: { type: 'integer' },
-          key: {},
-          value: {},
-          key_schema_id: { type: 'integer' },
-          value_schema_id: { type: 'integer' },
-          error: { type: 'string', description: RECORD_ERROR_DESCRIPTION },
-          headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
-        },
+        properties: ReadRecordProperties,
       },
     },
   },

@@ -1,4 +1,4 @@
-import { RecordFormatQuery } from './records.js';
+import { ReadRecordProperties, RecordFormatQuery } from './records.js';
 
 /** A compacted topic read as a table: each key's latest value (Streamgate's own, next to Confluent's v3 records). */
 
@@ -39,17 +39,7 @@ export const TableListQuery = {
   },
 } as const;
 
-const tableRecordProperties = {
-  partition_id: { type: 'integer' },
-  offset: { type: 'integer' },
-  timestamp: { type: 'integer' },
-  key: {},
-  value: {},
-  key_schema_id: { type: 'integer' },
-  value_schema_id: { type: 'integer' },
-  error: { type: 'string' },
-  headers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'null'] } } } },
-} as const;
+const tableRecordProperties = { partition_id: { type: 'integer' }, ...ReadRecordProperties } as const;
 
 export const TableRecord = {
   $id: 'TableRecord',
