@@ -6,10 +6,10 @@
  * Run: `npx tsx bench/ws-cpu.ts` (in another checkout to compare: its own dist/ is built).
  */
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
 import { freePort, startRedis } from '../test/support/redis.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { ServerProcess } from './server-process.js';
+import { Consumers, redisCpuSeconds } from './ws-consumers.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 30_000);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -32,37 +32,20 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ topic_name: 'bench-cpu', partitions_count: 12 }),
   });
-  let delivered = 0;
-  let messages = 0;
-  const latencies: number[] = [];
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < Number(process.env.BENCH_CONSUMERS ?? 4); i++) {
-    const socket = new WebSocket(gateway.baseUrl.replace('http', 'ws') + '/ws');
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; records?: Array<{ value: { t: number } }> };
-      if (message.type !== 'records' || !message.records) return;
-      const now = Date.now();
-      delivered += message.records.length;
-      messages++;
-      for (const r of message.records) latencies.push(now - r.value.t);
-      socket.send(JSON.stringify({ type: 'credit', records: message.records.length }));
-    });
-    socket.send(JSON.stringify({ type: 'subscribe', group: 'bench', topics: ['bench-cpu'], auto_offset_reset: 'latest', credit: 5000 }));
-    sockets.push(socket);
-  }
+  const consumers = new Consumers();
+  await consumers.open(gateway.baseUrl.replace('http', 'ws') + '/ws', Number(process.env.BENCH_CONSUMERS ?? 4), () => ({
+    type: 'subscribe',
+    group: 'bench',
+    topics: ['bench-cpu'],
+    auto_offset_reset: 'latest',
+    credit: 5000,
+  }));
   await sleep(3000);
-  const redisCpu = async () => {
-    const info = await meter.info('cpu');
-    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return field('used_cpu_sys') + field('used_cpu_user');
-  };
+  const redisCpu = () => redisCpuSeconds(meter);
   const body = () => JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ key: `k-${i}`, value: { t: Date.now(), pad: 'x'.repeat(80) } })) });
   await meter.config('RESETSTAT');
   const before = { gateway: gateway.cpuSeconds() ?? 0, redis: await redisCpu() };
-  latencies.length = 0;
-  delivered = 0;
-  messages = 0;
+  consumers.reset();
   const perTick = RATE / 100 / 100; // requests per 10 ms tick
   const end = Date.now() + DURATION_S * 1000;
   const inflight: Array<Promise<unknown>> = [];
@@ -77,14 +60,15 @@ try {
   await Promise.all(inflight);
   await sleep(1500);
   const cpu = { gateway: (gateway.cpuSeconds() ?? 0) - before.gateway, redis: (await redisCpu()) - before.redis };
-  const sorted = latencies.sort((a, b) => a - b);
+  const { delivered, messages } = consumers;
+  const sorted = consumers.latencies.sort((a, b) => a - b);
   const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   console.log(
     `delivered ${delivered} of ${Math.round(RATE * DURATION_S)} records; gateway ${((cpu.gateway * 1e6) / delivered).toFixed(1)} µs, Redis ${((cpu.redis * 1e6) / delivered).toFixed(1)} µs a record, ${(delivered / messages).toFixed(1)} records a message; p50 ${p(0.5)} p99 ${p(0.99)} ms`,
   );
   const stats = await meter.info('commandstats');
   console.log([...stats.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+)/gm)].map(([, name, calls, usec]) => `${name} ${calls} calls ${usec} µs`).join('; '));
-  for (const s of sockets) s.terminate();
+  consumers.close();
 } finally {
   meter.disconnect();
   await gateway.stop();

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort, startRedis, type RedisServer } from '../test/support/redis.js';
+import { Consumers, redisCpuSeconds } from './ws-consumers.js';
 import { GATEWAY_NODE_FLAGS, compileGateway, gatewaySpec } from './gateway-server.js';
 import { median } from './median.js';
 import { FANOUT_RATE, FANOUT_RECORDS_PER_REQUEST, FANOUT_S, FANOUT_TOPIC, fanout, type FanoutRun, type FanoutServer } from './ws-fanout.js';
@@ -51,57 +52,6 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
 const wsUrlOf = (server: ServerProcess) => server.baseUrl.replace('http', 'ws') + '/ws';
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-
-/** Consumers that count delivered records and their produce-to-delivery latency. */
-class Consumers {
-  delivered = 0;
-  latencies: number[] = [];
-  sockets: WebSocket[] = [];
-  /** Per socket, the partitions it holds, as its `assigned` and `revoked` messages tell. */
-  private readonly holdings: Array<Set<string>> = [];
-  async open(url: string, count: number, first: (i: number) => object): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      const socket = new WebSocket(url);
-      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-      const held = new Set<string>();
-      this.holdings.push(held);
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as {
-          type: string;
-          records?: Array<{ value: { t?: number } }>;
-          partitions?: Array<{ topic: string; partition: number }>;
-        };
-        if (message.type === 'assigned' || message.type === 'revoked') {
-          for (const p of message.partitions ?? []) held[message.type === 'assigned' ? 'add' : 'delete'](`${p.topic}:${p.partition}`);
-          return;
-        }
-        if (message.type !== 'records' || !message.records) return;
-        const now = Date.now();
-        this.delivered += message.records.length;
-        for (const r of message.records) if (typeof r.value?.t === 'number') this.latencies.push(now - r.value.t);
-        socket.send(JSON.stringify({ type: 'credit', records: message.records.length }));
-      });
-      socket.send(JSON.stringify(first(i)));
-      this.sockets.push(socket);
-    }
-  }
-  /** Resolves once every socket holds a partition and together they hold `partitions` (the group's assignment has settled). */
-  async holding(partitions: number, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.holdings.some((held) => held.size === 0) || this.holdings.reduce((n, held) => n + held.size, 0) !== partitions) {
-      if (Date.now() > deadline)
-        throw new Error(`the group's members hold ${this.holdings.map((held) => held.size).join(' + ')} partitions after ${timeoutMs} ms, not ${partitions}`);
-      await sleep(50);
-    }
-  }
-  reset(): void {
-    this.delivered = 0;
-    this.latencies = [];
-  }
-  close(): void {
-    for (const s of this.sockets) s.terminate();
-  }
-}
 
 const body = (n: number, stamp: boolean) =>
   JSON.stringify({ records: Array.from({ length: n }, (_, i) => ({ key: `k-${i}`, value: { t: stamp ? Date.now() : 0, pad: 'x'.repeat(80) } })) });
@@ -213,11 +163,7 @@ async function groupSection(gateway: ServerProcess, baseline: ServerProcess, red
   await relay.open(wsUrlOf(baseline), 1, () => ({ type: 'hello' }));
   await members.holding(PARTITIONS);
   await sleep(500);
-  const redisCpu = async () => {
-    const info = await redis.info('cpu');
-    const seconds = (field: string) => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return seconds('used_cpu_sys') + seconds('used_cpu_user');
-  };
+  const redisCpu = () => redisCpuSeconds(redis);
   const metersOf = (server: ServerProcess): CpuMeters => ({ server: () => server.cpuSeconds() ?? 0, redis: redisCpu });
 
   // Rounds alternate the two servers, so a burst of other work on the machine hits both alike.
