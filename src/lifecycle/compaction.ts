@@ -53,9 +53,8 @@ async function compactionDue(store: LogStore, topic: string, partition: number, 
   if (state.records === 0) return false;
   if (state.cursor !== undefined) return true;
   if (state.oldestTombstoneSeenAt !== undefined && state.oldestTombstoneSeenAt + config.deleteRetentionMs <= now) return true;
-  const { nextOffset } = await store.offsets(topic, partition);
   // The last record is never compacted, nor any record younger than the lag.
-  let cleanableEnd = nextOffset - 1;
+  let cleanableEnd = state.nextOffset - 1;
   if (config.minCompactionLagMs > 0) {
     const young = await store.offsetForTimestamp(topic, partition, now - config.minCompactionLagMs + 1);
     if (young !== undefined) cleanableEnd = Math.min(cleanableEnd, young);

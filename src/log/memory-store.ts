@@ -268,6 +268,7 @@ export class MemoryStore implements LogStore {
       cleanedOffset: Math.max(log.logStartOffset, log.cleanedOffset),
       cursor: log.cursor,
       oldestTombstoneSeenAt: oldest,
+      nextOffset: log.nextOffset,
     };
   }
 

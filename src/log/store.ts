@@ -142,6 +142,8 @@ export interface CompactionState {
   cursor: number | undefined;
   /** When compaction first saw the oldest tombstone still stored; undefined when there is none. */
   oldestTombstoneSeenAt: number | undefined;
+  /** The partition's next offset, read with the rest (the trigger needs it). */
+  nextOffset: number;
 }
 
 /** One page of a compacted partition's latest records by key. */

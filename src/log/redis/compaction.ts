@@ -33,8 +33,8 @@ export class RedisCompaction {
   }
 
   async state(topic: string, partition: number): Promise<CompactionState> {
-    const [[start, cleaned, cursor], records, oldest] = await Promise.all([
-      this.redis.hmget(this.keys.meta(topic, partition), 'start', 'cleaned', 'ccursor'),
+    const [[start, cleaned, cursor, next], records, oldest] = await Promise.all([
+      this.redis.hmget(this.keys.meta(topic, partition), 'start', 'cleaned', 'ccursor', 'next'),
       this.redis.xlen(this.keys.log(topic, partition)),
       this.redis.zrange(this.keys.tombstones(topic, partition), 0, 0, 'WITHSCORES'),
     ]);
@@ -43,6 +43,7 @@ export class RedisCompaction {
       cleanedOffset: Math.max(Number(start ?? 0), Number(cleaned ?? 0)),
       cursor: cursor === null ? undefined : Number(cursor),
       oldestTombstoneSeenAt: oldest.length === 2 ? Number(oldest[1]) : undefined,
+      nextOffset: Number(next ?? 0),
     };
   }
 
