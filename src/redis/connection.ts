@@ -130,3 +130,50 @@ export async function subscribeChannel(
   }
   return subscriber;
 }
+
+/**
+ * The listeners of one pub/sub channel, served by one subscribed connection that the first listen
+ * opens (listens that arrive while it is opening wait for the same one). `parse` turns a message
+ * into what the listeners get — none, one or several items.
+ */
+export class ChannelListeners<T> {
+  private readonly listeners = new Set<(item: T) => void>();
+  private subscriber: Promise<RedisConnection> | undefined;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly channel: string,
+    private readonly parse: (message: string) => Iterable<T>,
+    private readonly log?: ConnectionLog,
+  ) {}
+
+  /** Adds `listener`, subscribing first if nobody listens yet; returns its removal. */
+  async listen(listener: (item: T) => void): Promise<() => void> {
+    this.listeners.add(listener);
+    if (!this.subscriber) {
+      const opening = subscribeChannel(
+        this.redis,
+        this.channel,
+        (message) => {
+          for (const item of this.parse(message)) for (const each of this.listeners) each(item);
+        },
+        this.log,
+      );
+      this.subscriber = opening;
+      // A failed subscription is tried again by the next listen.
+      opening.catch(() => {
+        if (this.subscriber === opening) this.subscriber = undefined;
+      });
+    }
+    await this.subscriber;
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Disconnects the subscribed connection (once it is open, if it is still opening). */
+  close(): void {
+    this.subscriber?.then(
+      (subscriber) => subscriber.disconnect(),
+      () => undefined,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { ErrorCode, GatewayError, backendUnavailable, fencedInstance } from '../../errors.js';
-import { subscribeChannel, type RedisConnection } from '../../redis/connection.js';
+import { ChannelListeners, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script, type ScriptSpec } from '../../redis/scripts.js';
 import type { Assignment } from '../assignors.js';
 import {
@@ -35,14 +35,15 @@ function groupError(error: unknown, group = ''): GatewayError {
 export class RedisGroupState implements GroupStateStore {
   private readonly keys: GroupKeys;
   private readonly scripts: Record<ScriptName, Script<unknown>>;
-  private subscriber: RedisConnection | undefined;
-  private readonly listeners = new Set<(group: string) => void>();
+  /** Group changes announced by every gateway, one subscribed connection for this gateway's listeners. */
+  private readonly changes: ChannelListeners<string>;
 
   constructor(
     private readonly redis: RedisConnection,
     prefix: string,
   ) {
     this.keys = new GroupKeys(prefix);
+    this.changes = new ChannelListeners(redis, this.keys.events(), (group) => [group]);
     // Every group script takes the group's four keys (one slot) and answers as its caller expects.
     this.scripts = loadScripts<Record<ScriptName, unknown>>(
       redis,
@@ -177,21 +178,15 @@ export class RedisGroupState implements GroupStateStore {
   }
 
   async onChange(listener: (group: string) => void): Promise<() => void> {
-    this.listeners.add(listener);
-    if (!this.subscriber) {
-      try {
-        this.subscriber = await subscribeChannel(this.redis, this.keys.events(), (group) => {
-          for (const each of this.listeners) each(group);
-        });
-      } catch (error) {
-        throw groupError(error);
-      }
+    try {
+      return await this.changes.listen(listener);
+    } catch (error) {
+      throw groupError(error);
     }
-    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
-    this.subscriber?.disconnect();
+    this.changes.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, GatewayError, backendUnavailable } from '../../errors.js';
-import { subscribeChannel, type RedisConnection } from '../../redis/connection.js';
+import { ChannelListeners, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script, type ScriptSpec } from '../../redis/scripts.js';
 import type {
   InstanceDoc,
@@ -30,14 +30,18 @@ const member = (key: InstanceKey) => JSON.stringify([key.group, key.id]);
 export class RedisInstanceState implements InstanceStateStore {
   private readonly keys: InstanceKeys;
   private readonly scripts: Record<ScriptName, Script<unknown>>;
-  private subscriber: RedisConnection | undefined;
-  private readonly listeners = new Set<(key: InstanceKey) => void>();
+  /** Instance changes announced by every gateway, one subscribed connection for this gateway's listeners. */
+  private readonly changes: ChannelListeners<InstanceKey>;
 
   constructor(
     private readonly redis: RedisConnection,
     prefix: string,
   ) {
     this.keys = new InstanceKeys(prefix);
+    this.changes = new ChannelListeners(redis, this.keys.events(), (message) => {
+      const [group, id] = JSON.parse(message) as [string, string];
+      return [{ group, id }];
+    });
     // Every instance script takes the instance's two keys (one slot).
     this.scripts = loadScripts<Record<ScriptName, unknown>>(
       redis,
@@ -109,20 +113,11 @@ export class RedisInstanceState implements InstanceStateStore {
   }
 
   async onChange(listener: (key: InstanceKey) => void): Promise<() => void> {
-    this.listeners.add(listener);
-    if (!this.subscriber) {
-      this.subscriber = await this.command(() =>
-        subscribeChannel(this.redis, this.keys.events(), (message) => {
-          const [group, id] = JSON.parse(message) as [string, string];
-          for (const each of this.listeners) each({ group, id });
-        }),
-      );
-    }
-    return () => this.listeners.delete(listener);
+    return this.command(() => this.changes.listen(listener));
   }
 
   async close(): Promise<void> {
-    this.subscriber?.disconnect();
+    this.changes.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -21,7 +21,7 @@ import type {
   TrimLimits,
   TrimResult,
 } from '../store.js';
-import { openRedis, subscribeChannel, type RedisConnection } from '../../redis/connection.js';
+import { ChannelListeners, openRedis, type RedisConnection } from '../../redis/connection.js';
 import { loadScripts, type Script } from '../../redis/scripts.js';
 import { TickPipeline } from '../../redis/tick-pipeline.js';
 import { LogKeys } from './keys.js';
@@ -58,6 +58,22 @@ const DURABILITY_MAX_AGE_MS = 2000;
 
 const SILENT: StoreLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
+interface Announcement {
+  topic: string;
+  partition: number;
+  next: number;
+}
+
+/** An append announcement: a line `<next offset> <partition> <topic>` per partition (see append.lua). */
+function* parseAnnouncement(message: string): Iterable<Announcement> {
+  for (const line of message.split('\n')) {
+    const first = line.indexOf(' ');
+    const second = line.indexOf(' ', first + 1);
+    if (first < 0 || second < 0) continue;
+    yield { next: Number(line.slice(0, first)), partition: Number(line.slice(first + 1, second)), topic: line.slice(second + 1) };
+  }
+}
+
 /**
  * The log store on Redis Streams: one stream per partition (DESIGN.md §3). Works on a single node
  * and on Redis Cluster: every script touches the keys of one partition, which share a hash tag.
@@ -71,8 +87,8 @@ export class RedisStreamsStore implements LogStore {
   private readonly compression: RecordCompression;
   private readonly entries: StreamEntries;
   private cachedClusterId: string | undefined;
-  private readonly listeners = new Set<AppendListener>();
-  private subscriber: RedisConnection | undefined;
+  /** Append announcements of every gateway: one subscribed connection for all of this gateway's listeners. */
+  private readonly announcements: ChannelListeners<Announcement>;
   private watchdog: NodeJS.Timeout | undefined;
   private lastDurability: Durability & { node: string };
   private durabilityReadAt = Date.now();
@@ -89,6 +105,7 @@ export class RedisStreamsStore implements LogStore {
     this.lastDurability = durability;
     this.marker = new StoreMarker(redis, this.keys, log);
     this.reads = new TickPipeline(redis);
+    this.announcements = new ChannelListeners(redis, this.keys.appendsChannel(), parseAnnouncement, log);
     this.compression = new RecordCompression(redis, this.keys);
     this.entries = new StreamEntries(this.compression);
     this.scripts = loadScripts<LogScripts>(redis, new URL('./scripts/', import.meta.url), {
@@ -187,36 +204,16 @@ export class RedisStreamsStore implements LogStore {
 
   /** One subscriber connection per gateway relays every partition's append announcements to the listeners. */
   async onAppend(listener: AppendListener): Promise<() => void> {
-    this.listeners.add(listener);
-    if (!this.subscriber) {
-      try {
-        // An announcement has a line `<next offset> <partition> <topic>` per partition (see append.lua).
-        this.subscriber = await subscribeChannel(
-          this.redis,
-          this.keys.appendsChannel(),
-          (message: string) => {
-            for (const line of message.split('\n')) {
-              const first = line.indexOf(' ');
-              const second = line.indexOf(' ', first + 1);
-              if (first < 0 || second < 0) continue;
-              const next = Number(line.slice(0, first));
-              const partition = Number(line.slice(first + 1, second));
-              const topic = line.slice(second + 1);
-              for (const each of this.listeners) each(topic, partition, next);
-            }
-          },
-          this.log,
-        );
-      } catch (error) {
-        throw storeError(error);
-      }
+    try {
+      return await this.announcements.listen(({ topic, partition, next }) => listener(topic, partition, next));
+    } catch (error) {
+      throw storeError(error);
     }
-    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
     clearInterval(this.watchdog);
-    this.subscriber?.disconnect();
+    this.announcements.close();
     try {
       await this.redis.quit();
     } catch {
